@@ -129,7 +129,8 @@ QUALITY_METRICS: dict[str, dict[str, str]] = {
     "rag_assistant": {
         "name": "recall_at_5",
         "label": "recall@5",
-        "description": "share of golden questions whose relevant document is among the top 5 retrieved",
+        "description": "share of golden questions whose relevant document is among the top 5 "
+        "retrieved",
     },
     "llm_service": {
         "name": "golden_accuracy",
@@ -207,7 +208,11 @@ REGIMES: dict[str, dict[str, Any]] = {
         "retention_days": None,
         "retention_reference": "Art. 21(2) risk-management measures; no fixed period",
         "deadlines": [
-            {"report": "Early warning to the CSIRT", "hours": 24, "reference": "NIS2 Art. 23(4)(a)"},
+            {
+                "report": "Early warning to the CSIRT",
+                "hours": 24,
+                "reference": "NIS2 Art. 23(4)(a)",
+            },
             {"report": "Incident notification", "hours": 72, "reference": "NIS2 Art. 23(4)(b)"},
             {"report": "Final report", "hours": 720, "reference": "NIS2 Art. 23(4)(d) (one month)"},
         ],
@@ -245,6 +250,7 @@ REGIMES: dict[str, dict[str, Any]] = {
         "pii_mandatory": True,
     },
 }
+ROUTE_MODULES = {"rag_assistant": "ask", "llm_service": "chat", "tabular_ml": "predict"}
 DEFAULT_RETENTION_DAYS = 365  # template default when no chosen regime sets a minimum
 
 CLOUDS: dict[str, dict[str, str]] = {
@@ -308,7 +314,9 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     is_tabular = use_case == "tabular_ml"
     is_rag = use_case == "rag_assistant"
     is_llm = not is_tabular
-    model_source = "trained_in_house" if is_tabular else _get(answers, "model_source", "external_api")
+    model_source = (
+        "trained_in_house" if is_tabular else _get(answers, "model_source", "external_api")
+    )
     self_hosted = model_source == "self_hosted"
     hosting = _get(answers, "hosting", "kubernetes")
     cloud = _get(answers, "cloud", "aws")
@@ -406,7 +414,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     availability = float(_get(answers, "availability_slo", 99.5))
     latency_ms = int(_get(answers, "latency_p95_ms", 3000))
 
-    route_module = {"rag_assistant": "ask", "llm_service": "chat", "tabular_ml": "predict"}[use_case]
+    route_module = ROUTE_MODULES[use_case]
     provider_module = {
         "openai": "openai_chat",
         "anthropic": "anthropic_chat",

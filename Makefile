@@ -1,0 +1,28 @@
+# ai-prod-template — the one entry point, the same locally and in CI.
+UV ?= uv
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install test test-fast lint format render
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+install: ## Create .venv with the template tooling
+	$(UV) sync --frozen
+
+lint: install ## Lint the template repository itself
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: install ## Format the template repository itself
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+test: lint ## The whole suite: profile, questions, rendered projects' own checks, smoke tests
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+test-fast: install ## Everything but the slow rendered-project checks
+	$(UV) run pytest -m "not slow"
+
+render: install ## Render the default project into /tmp/ai-service-default
+	$(UV) run copier copy --trust --defaults --overwrite --vcs-ref HEAD . /tmp/ai-service-default
