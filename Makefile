@@ -2,7 +2,7 @@
 UV ?= uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install test test-fast lint format render
+.PHONY: help install test test-fast lint format render release
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,3 +26,6 @@ test-fast: install ## Everything but the slow rendered-project checks
 
 render: install ## Render the default project into /tmp/ai-service-default
 	$(UV) run copier copy --trust --defaults --overwrite --vcs-ref HEAD . /tmp/ai-service-default
+
+release: install ## Tag a release: make release VERSION=X.Y.Z (CHANGELOG section required)
+	$(UV) run python scripts/release.py $(VERSION)
