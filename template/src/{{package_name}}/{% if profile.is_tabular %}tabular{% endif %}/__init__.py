@@ -1,0 +1,1 @@
+"""The tabular model: bundled dataset, typed features, training with a quality gate, loading."""
