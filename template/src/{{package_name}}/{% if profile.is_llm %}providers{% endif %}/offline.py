@@ -28,7 +28,7 @@ class OfflineChatModel:
         question = next((m.content for m in reversed(messages) if m.role == "user"), "")
         context = "\n".join(m.content for m in messages if m.role == "system")
         passages = [p for p in _SENTENCE.split(context) if p.strip()]
-        words = {w for w in re.findall(r"\w{4,}", question.lower())}
+        words = set(re.findall(r"\w{4,}", question.lower()))
         ranked = sorted(
             passages,
             key=lambda p: -len(words & set(re.findall(r"\w{4,}", p.lower()))),
