@@ -1,0 +1,1 @@
+"""Retrieval-augmented answering: documents, chunks, lexical and dense retrieval, the index."""
