@@ -307,6 +307,77 @@ CLOUDS: dict[str, dict[str, str]] = {
     },
 }
 
+# --------------------------------------------------------------------------- containers, Kubernetes
+# The image every hosting builds (Dockerfile) and the Helm chart's platform facts. Base images are
+# pinned to an exact tag; bump them here and every generated Dockerfile follows.
+CONTAINER: dict[str, Any] = {
+    "python_image": "python:3.12.12-slim-trixie",
+    "uv_image": "ghcr.io/astral-sh/uv:0.13.9",
+    "uid": 10001,  # fixed non-root UID/GID, >= 10000 so it never maps to a host user
+    "port": 8000,
+}
+# Kubernetes versions the chart supports (Chart.yaml kubeVersion) and is validated against.
+KUBERNETES_VERSIONS = {"min": "1.30.0", "max": "1.37.0"}
+# Where GPU pods land: the label selecting the GPU node pool and the taint keeping other pods off
+# it. GKE labels and taints GPU pools by itself; the Terraform node pools for AWS and Azure (and
+# the NVIDIA GPU operator on-premises) set the same label and taint.
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+GPU_POOLS: dict[str, dict[str, Any]] = {
+    "aws": {"node_selector": {"nvidia.com/gpu.present": "true"}, "taint": GPU_TAINT},
+    "azure": {"node_selector": {"kubernetes.azure.com/accelerator": "nvidia"}, "taint": GPU_TAINT},
+    "gcp": {"node_selector": {"cloud.google.com/gke-accelerator": "nvidia-l4"}, "taint": GPU_TAINT},
+    "on_prem": {"node_selector": {"nvidia.com/gpu.present": "true"}, "taint": GPU_TAINT},
+}
+
+
+def runtime_workload(runtime: str, model: str) -> dict[str, Any]:
+    """How the self-hosted runtime runs as its own Kubernetes workload (chart values)."""
+    rt = RUNTIMES[runtime]
+    port = rt["port"]
+    if runtime == "vllm":
+        args = ["--model", model, "--served-model-name", model, "--host", "0.0.0.0"]
+        args += ["--port", str(port), "--download-dir", "/models"]
+        env = {"HF_HOME": "/models/hf", "HOME": "/tmp"}
+        health = "/health"
+    elif runtime == "tgi":
+        args = ["--model-id", model, "--hostname", "0.0.0.0", "--port", str(port)]
+        args += ["--huggingface-hub-cache", "/models"]
+        env = {"HF_HOME": "/models/hf", "HOME": "/tmp"}
+        health = "/health"
+    else:  # ollama: the server pulls the model into /models (an init container does it once)
+        args = ["serve"]
+        env = {"OLLAMA_HOST": f"0.0.0.0:{port}", "OLLAMA_MODELS": "/models", "HOME": "/tmp"}
+        health = "/"
+    return {
+        "name": runtime,
+        "image": rt["image"],
+        "image_repository": rt["image"].rsplit(":", 1)[0],
+        "image_tag": rt["image"].rsplit(":", 1)[1],
+        "port": port,
+        "args": args,
+        "env": env,
+        "health_path": health,
+        "pulls_model": runtime == "ollama",
+    }
+
+
+# --------------------------------------------------------------------------- CI/CD
+# How each hosting ships a new version (deploy workflow + scripts/deploy/<target>.sh) and the
+# pinned tools the deploy jobs install. The canary share and bake time are template defaults.
+DEPLOY_TARGETS = {
+    ("serverless", "aws"): "lambda",
+    ("serverless", "azure"): "container_apps",
+    ("serverless", "gcp"): "cloud_run",
+}
+CICD: dict[str, Any] = {
+    "argo_rollouts_version": "v1.8.3",  # kubectl plugin; match the controller on the cluster
+    "helm_version": "v3.19.0",
+    "canary_percent": 10,  # serverless canary: share of traffic on the new revision
+    "canary_bake_seconds": 300,  # serverless canary: watch time before promoting
+}
+INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": "/v1/predict"}
+
+
 RUNTIME_DEPENDENCIES = [
     "fastapi>=0.115",
     "uvicorn[standard]>=0.30",
@@ -316,7 +387,145 @@ RUNTIME_DEPENDENCIES = [
     "prometheus-client>=0.20",
     "python-json-logger>=3.1",
     "pyyaml>=6.0",
+    # tracing (src/<package>/tracing.py): exporter chosen by TRACING_EXPORTER
+    "opentelemetry-sdk>=1.33",
+    "opentelemetry-instrumentation-fastapi>=0.54b0",
+    "opentelemetry-exporter-otlp-proto-http>=1.33",
 ]
+
+# --------------------------------------------------------------------------- observability
+# Multiwindow, multi-burn-rate alerts on the availability error budget (Google SRE workbook,
+# "Alerting on SLOs", recommended parameters for a 30-day SLO): burning 14.4x the budget rate for
+# 1 h (confirmed over 5 m) or 6x for 6 h (confirmed over 30 m) pages; 3x for 1 d (2 h) or 1x for
+# 3 d (6 h) opens a ticket. Each entry: (burn factor, long window, short window).
+BURN_RATE_ALERTS: dict[str, dict[str, Any]] = {
+    "ErrorBudgetBurnFast": {"severity": "page", "windows": [(14.4, "1h", "5m"), (6, "6h", "30m")]},
+    "ErrorBudgetBurnSlow": {"severity": "ticket", "windows": [(3, "1d", "2h"), (1, "3d", "6h")]},
+}
+# With a low SLO, 14.4 x the budget exceeds 100 % of requests and could never fire: a burn
+# threshold never asks for more than this share of requests failing.
+MAX_BURN_ERROR_RATIO = 0.5
+# Template defaults (documented in the generated docs/observability.md as editable there):
+DRIFT_SHARE_THRESHOLD = 0.3  # share of drifted features (data_drift_share) that alerts
+UPSTREAM_ERROR_RATIO_THRESHOLD = 0.05  # model-source errors per request that alert
+# Probes and scrapes are not user traffic: every SLI leaves these routes out.
+UNMEASURED_ROUTES = "/healthz|/readyz|/metrics"
+
+
+def _observability_profile(
+    answers: Mapping[str, Any], *, is_llm: bool, is_kubernetes: bool, availability: float
+) -> dict[str, Any]:
+    """Alert catalogue, thresholds and names shared by rules, tests, dashboard, chart and docs."""
+    slug = _get(answers, "project_slug", "ai-service")
+    budget = round((100 - availability) / 100, 6)
+    org = _slug(_get(answers, "organization", "example"))  # as in profile.terraform.ci_repository
+    if _get(answers, "ci_provider", "github_actions") == "gitlab_ci":
+        repository_url = f"https://gitlab.com/{org}/{slug}"
+        blob = f"{repository_url}/-/blob/main"
+    else:
+        repository_url = f"https://github.com/{org}/{slug}"
+        blob = f"{repository_url}/blob/main"
+    # name -> severity (page: wake someone now; ticket: next working day) and runbook file name
+    alerts: dict[str, dict[str, Any]] = {
+        "LatencyP95AboveObjective": {"severity": "page", "runbook": "latency-p95-above-objective"},
+        "ErrorBudgetBurnFast": {"severity": "page", "runbook": "error-budget-burn-fast"},
+        "ErrorBudgetBurnSlow": {"severity": "ticket", "runbook": "error-budget-burn-slow"},
+        "CostPer1kRequestsOverBudget": {
+            "severity": "ticket",
+            "runbook": "cost-per-1k-requests-over-budget",
+        },
+        "ModelQualityBelowTarget": {"severity": "ticket", "runbook": "model-quality-below-target"},
+        "DataDriftDetected": {"severity": "ticket", "runbook": "data-drift-detected"},
+    }
+    if is_llm:
+        alerts["UpstreamModelErrors"] = {"severity": "ticket", "runbook": "upstream-model-errors"}
+    if is_kubernetes:  # serverless platforms have no scrape targets that could be down
+        alerts["ServiceDown"] = {"severity": "page", "runbook": "service-down"}
+    burn_rates = [
+        {
+            "alert": name,
+            "severity": spec["severity"],
+            "windows": [
+                {
+                    "factor": factor,
+                    "long": long,
+                    "short": short,
+                    "threshold": round(min(factor * budget, MAX_BURN_ERROR_RATIO), 6),
+                }
+                for factor, long, short in spec["windows"]
+            ],
+        }
+        for name, spec in BURN_RATE_ALERTS.items()
+    ]
+    windows = sorted(
+        {w for spec in BURN_RATE_ALERTS.values() for _, *pair in spec["windows"] for w in pair},
+        key=lambda w: int(w[:-1]) * {"m": 1, "h": 60, "d": 1440}[w[-1]],
+    )
+    return {
+        "job": slug,  # the Prometheus job label of the service's metrics (ServiceMonitor sets it)
+        "unmeasured_routes": UNMEASURED_ROUTES,
+        "repository_url": repository_url,
+        "runbook_base_url": f"{blob}/docs/runbooks",
+        "alerts": alerts,
+        "burn_rates": burn_rates,
+        "error_ratio_windows": windows,
+        "max_burn_error_ratio": MAX_BURN_ERROR_RATIO,
+        "drift_share_threshold": DRIFT_SHARE_THRESHOLD,
+        "upstream_error_ratio_threshold": UPSTREAM_ERROR_RATIO_THRESHOLD,
+        "dashboard_uid": slug[:40],
+    }
+
+
+# --------------------------------------------------------------------------- cloud deployment
+# Terraform defaults per cloud (variables in the generated Terraform; teams override per env).
+CLOUD_REGIONS = {"aws": "eu-central-1", "azure": "westeurope", "gcp": "europe-west1"}
+# CloudWatch accepts only these retention periods (days); the other clouds take any number.
+CLOUDWATCH_RETENTION_DAYS = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# GPU nodes carry this label and taint on every cloud (GKE adds the taint by itself); the Helm
+# chart selects the label and tolerates the taint key with `operator: Exists`.
+GPU_SCHEDULING = {
+    "node_label_key": "gpu",
+    "node_label_value": "true",
+    "taint_key": "nvidia.com/gpu",
+    "taint_value": "true",
+    "taint_effect": "NoSchedule",
+}
+# AWS Lambda Web Adapter: a Lambda extension copied into the image; the service runs unchanged.
+LAMBDA_WEB_ADAPTER_IMAGE = "public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1"
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _terraform_profile(
+    answers: Mapping[str, Any], *, availability: float, latency_ms: int, retention_days: int
+) -> dict[str, Any]:
+    """Settings of the generated Terraform that follow from the answers (KPIs, regulation)."""
+    cloud = _get(answers, "cloud", "aws")
+    hosting = _get(answers, "hosting", "kubernetes")
+    # Availability -> warm instances in production: scale to zero below 99 %, one warm instance
+    # up to 99.9 %, two (survives losing one) from 99.9 % on. Staging always scales to zero.
+    min_instances = 0 if availability < 99.0 else (1 if availability < 99.9 else 2)
+    # Request timeout: four times the p95 objective, at least 30 s (cold starts), capped at the
+    # 15-minute Lambda maximum. API Gateway HTTP APIs stop waiting at 30 s whatever this says.
+    timeout = min(900, max(30, -(-4 * latency_ms // 1000)))
+    log_days = max(365, retention_days)
+    cloudwatch_days = next((d for d in CLOUDWATCH_RETENTION_DAYS if d >= log_days), 3653)
+    return {
+        "enabled": cloud != "on_prem",
+        # Prefix of cloud resource names: short enough for the tightest limits (S3 buckets,
+        # Key Vault and storage account names) once environment and suffixes are added.
+        "name": _get(answers, "project_slug", "ai-service")[:16].rstrip("-"),
+        "region": CLOUD_REGIONS.get(cloud, ""),
+        "ci_repository": f"{_slug(_get(answers, 'organization', 'example'))}/"
+        f"{_get(answers, 'project_slug', 'ai-service')}",
+        "min_instances": min_instances,
+        "max_instances": max(10, 5 * min_instances),
+        "request_timeout_seconds": timeout,
+        "log_retention_days": cloudwatch_days if cloud == "aws" else log_days,
+        "gpu_pool_min_nodes": 0 if hosting == "gpu_on_demand" else 1,
+    }
 
 
 def _get(answers: Mapping[str, Any], name: str, default: Any = None) -> Any:
@@ -384,7 +593,16 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     documents: list[str] = []
     deadlines: list[dict[str, Any]] = []
     retention_days = DEFAULT_RETENTION_DAYS
-    retention_basis = "template default (no chosen regime sets a minimum)"
+    minimums = [
+        REGIMES[c]["retention_reference"] for c in compliance if REGIMES[c]["retention_days"]
+    ]
+    retention_basis = (
+        f"template default of {DEFAULT_RETENTION_DAYS} days, above every chosen minimum ("
+        + "; ".join(minimums)
+        + ")"
+        if minimums
+        else "template default (no chosen regime sets a minimum)"
+    )
     for regime in compliance:
         spec = REGIMES[regime]
         documents.extend(spec["documents"])
@@ -411,6 +629,16 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         store = VECTOR_STORES[vector_store]
         dependencies.append(store["sdk"])
         dependencies.extend(store.get("extra", []))
+    # AWS Lambda: serverless.py reads the service's secret from Secrets Manager before serving.
+    lambda_entry = cloud == "aws" and hosting == "serverless"
+    if lambda_entry:
+        dependencies.append("boto3>=1.35")
+    # Environment variables the service reads from the secret store (never from a file in git).
+    service_secrets = ["API_KEY_SHA256", *provider_info["credentials"]]
+    if is_rag and VECTOR_STORES[vector_store]["api_key_env"]:
+        service_secrets.append(VECTOR_STORES[vector_store]["api_key_env"])
+    if vector_store == "pgvector":
+        service_secrets.append("RAG_VECTOR_STORE_URL")  # carries the database password
     dependencies = sorted(set(dependencies), key=str.lower)
 
     dev_dependencies = [
@@ -428,6 +656,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         mypy_untyped_modules.append("pgvector.*")
     if is_tabular:
         mypy_untyped_modules += ["sklearn.*", "joblib"]
+    if lambda_entry:
+        mypy_untyped_modules += ["boto3", "botocore.*"]
     if use_case == "llm_service" and not provider_info["sdk"].startswith("openai"):
         dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()
@@ -498,12 +728,41 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "cloud_info": CLOUDS[cloud],
         "is_kubernetes": hosting in ("kubernetes", "gpu_on_demand"),
         "is_serverless": hosting == "serverless",
+        # containers and Kubernetes (Dockerfile, Helm chart)
+        "container": CONTAINER,
+        "kubernetes_versions": KUBERNETES_VERSIONS,
+        "app_needs_gpu": hosting == "gpu_on_demand" and not self_hosted,
+        "runtime_needs_gpu": bool(
+            self_hosted
+            and runtime_name
+            and (hosting == "gpu_on_demand" or RUNTIMES[runtime_name]["gpu"])
+        ),
+        "gpu_pool": GPU_POOLS[cloud] if needs_gpu and hosting != "serverless" else None,
+        "runtime_workload": runtime_workload(runtime_name, provider_info["model"])
+        if runtime_name
+        else None,
         "orchestrator": _get(answers, "orchestrator", "none"),
         "ci_provider": _get(answers, "ci_provider", "github_actions"),
         "secrets_backend": _get(answers, "secrets_backend", "cloud_native"),
         "secret_store_label": "Vault (OpenBao compatible)"
         if _get(answers, "secrets_backend", "cloud_native") == "vault"
         else CLOUDS[cloud]["secret_store"],
+        "terraform": _terraform_profile(
+            answers, availability=availability, latency_ms=latency_ms, retention_days=retention_days
+        ),
+        "observability": _observability_profile(
+            answers,
+            is_llm=is_llm,
+            is_kubernetes=hosting in ("kubernetes", "gpu_on_demand"),
+            availability=availability,
+        ),
+        "gpu_scheduling": GPU_SCHEDULING,
+        "service_secrets": service_secrets,
+        "lambda_web_adapter_image": LAMBDA_WEB_ADAPTER_IMAGE,
+        # CI/CD: where the deploy workflow ships (helm | lambda | container_apps | cloud_run)
+        "deploy_target": DEPLOY_TARGETS.get((hosting, cloud), "helm"),
+        "cicd": CICD,
+        "inference_path": INFERENCE_PATHS[route_module],
         "dependencies": dependencies,
         "dev_dependencies": dev_dependencies,
         "mypy_untyped_modules": mypy_untyped_modules,

@@ -1,0 +1,523 @@
+"""The template's option space, read from copier.yml, and the configurations the tests render.
+
+Nothing here lists a question or a choice by hand: the questions with ``choices`` (one answer),
+the ``bool`` questions and the multiselect ``compliance`` come from ``copier.yml``, so a new
+choice is covered by every test as soon as it is added. Three pieces of knowledge live here:
+
+* **relevance** -- the questions' own ``when`` expressions, evaluated with Jinja in question order
+  (a hidden question takes its default, as in Copier), so irrelevant questions are dropped;
+* **validity** -- ``problems()`` / ``is_valid()``, one Python mirror of the ``validator``s.
+  ``tests/test_matrix.py`` renders a sample through the real Copier engine and checks that Copier
+  refuses exactly what this function refuses, so the two cannot drift apart silently;
+* **selection** -- the pairwise covering array (allpairspy, filtered by relevance and validity,
+  completed for any pair the greedy search missed), the one-answer-changed set (every value of
+  every question, each as close to the defaults as validity allows) and the full enumeration used
+  to prove coverage.
+
+A *configuration* is a dict holding only the relevant matrix answers; free-form questions (names,
+KPI numbers) keep their defaults unless a test passes them explicitly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import yaml
+from allpairspy import AllPairs
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIER_YML = ROOT / "copier.yml"
+
+NOT_ASKED = None  # placeholder value of an irrelevant question inside a pairwise row
+
+_TRUE = {"true", "yes", "y", "on", "t", "1"}
+_JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    kind: str  # "choice" | "bool" | "multiselect" | "free"
+    values: tuple[Any, ...]  # the matrix values; () for free-form questions
+    default: Any
+    when: Any  # True when the question is always asked
+    when_vars: tuple[str, ...]  # the answers its `when` reads
+
+    @property
+    def in_matrix(self) -> bool:
+        return self.kind != "free"
+
+    @property
+    def conditional(self) -> bool:
+        return self.when is not True
+
+
+def _choice_values(choices: Any) -> list[Any]:
+    if isinstance(choices, Mapping):
+        return list(choices.values())
+    return [c[1] if isinstance(c, list | tuple) else c for c in choices]
+
+
+def representative_subsets(values: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
+    """The multiselect answers worth rendering: none, each one alone, all of them."""
+    return ((), *((v,) for v in values), tuple(values))
+
+
+@cache
+def load_questions() -> tuple[Question, ...]:
+    """Every question of copier.yml, in the order Copier asks them."""
+    data = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    questions = []
+    for name, spec in data.items():
+        if name.startswith("_"):
+            continue
+        if not isinstance(spec, Mapping):
+            spec = {"default": spec}
+        when = spec.get("when", True)
+        when_vars: tuple[str, ...] = ()
+        if isinstance(when, str):
+            when_vars = tuple(sorted(jinja2.meta.find_undeclared_variables(_JINJA.parse(when))))
+        if spec.get("multiselect"):
+            kind, values = "multiselect", representative_subsets(_choice_values(spec["choices"]))
+        elif "choices" in spec:
+            kind, values = "choice", tuple(_choice_values(spec["choices"]))
+        elif spec.get("type") == "bool":
+            kind, values = "bool", (False, True)
+        else:
+            kind, values = "free", ()
+        default = spec.get("default")
+        if kind == "multiselect":
+            default = tuple(default or ())
+        questions.append(Question(name, kind, values, default, when, when_vars))
+    return tuple(questions)
+
+
+def matrix_questions() -> tuple[Question, ...]:
+    return tuple(q for q in load_questions() if q.in_matrix)
+
+
+def question(name: str) -> Question:
+    return next(q for q in load_questions() if q.name == name)
+
+
+# --------------------------------------------------------------------------- relevance
+@cache
+def _render(template: str, frozen: tuple[tuple[str, Any], ...]) -> str:
+    return _JINJA.from_string(template).render(dict(frozen))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _default(q: Question, context: Mapping[str, Any]) -> Any:
+    default = q.default
+    if isinstance(default, str) and "{{" in default and q.kind != "free":
+        names = jinja2.meta.find_undeclared_variables(_JINJA.parse(default))
+        return _render(default, tuple(sorted((n, _frozen(context[n])) for n in names)))
+    return default
+
+
+def _asked(q: Question, context: Mapping[str, Any]) -> bool:
+    if q.when is True or q.when is False:
+        return q.when
+    if not isinstance(q.when, str):
+        return bool(q.when)
+    frozen = tuple((n, _frozen(context[n])) for n in q.when_vars)
+    return _render(q.when, frozen).strip().lower() in _TRUE
+
+
+def relevant_names(answers: Mapping[str, Any]) -> list[str]:
+    """The questions Copier asks (and records) for these answers, in order.
+
+    A question that is not asked takes its default, as it does in Copier, so later `when`
+    expressions see the same context as in a real run.
+    """
+    context: dict[str, Any] = {}
+    names = []
+    for q in load_questions():
+        asked = _asked(q, context)
+        if asked:
+            names.append(q.name)
+        given = answers.get(q.name, NOT_ASKED)
+        context[q.name] = given if asked and given is not NOT_ASKED else _default(q, context)
+    return names
+
+
+def normalize(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop the answers to questions that would not be asked."""
+    relevant = set(relevant_names(answers))
+    return {k: v for k, v in answers.items() if k in relevant and v is not NOT_ASKED}
+
+
+# --------------------------------------------------------------------------- validity
+_SHADOWED = {"test", "tests", "src", "api", "typing", "logging", "json", "copier"}
+Check = Callable[[Any, Mapping[str, Any]], bool]
+_VALIDATORS: dict[str, Check] = {}
+
+
+def _validator(name: str) -> Callable[[Check], Check]:
+    def register(func: Check) -> Check:
+        _VALIDATORS[name] = func
+        return func
+
+    return register
+
+
+def _number(value: Any, kind: type) -> float | None:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        return None
+    return None if isinstance(number, float) and math.isnan(number) else number
+
+
+@_validator("project_name")
+def _project_name(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(re.search(r"^[A-Za-z][A-Za-z0-9 _-]{0,62}$", str(v)))
+
+
+@_validator("project_slug")
+def _project_slug(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(re.search(r"^[a-z][a-z0-9-]{0,62}$", str(v))) and not str(v).endswith("-")
+
+
+@_validator("package_name")
+def _package_name(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(re.search(r"^[a-z][a-z0-9_]{0,62}$", str(v))) and str(v) not in _SHADOWED
+
+
+@_validator("author_name")
+def _author_name(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(str(v).strip())
+
+
+@_validator("author_email")
+def _author_email(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(re.search(r"^[^@ ]+@[^@ ]+[.][^@ ]+$", str(v)))
+
+
+@_validator("organization")
+def _organization(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(str(v).strip())
+
+
+@_validator("self_hosted_model")
+def _self_hosted_model(v: Any, a: Mapping[str, Any]) -> bool:
+    return bool(re.search(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$", str(v)))
+
+
+@_validator("hosting")
+def _hosting(v: Any, a: Mapping[str, Any]) -> bool:
+    self_hosted_llm = (
+        a.get("use_case", "rag_assistant") != "tabular_ml"
+        and a.get("model_source", "external_api") == "self_hosted"
+    )
+    return not (v == "serverless" and self_hosted_llm)
+
+
+@_validator("cloud")
+def _cloud(v: Any, a: Mapping[str, Any]) -> bool:
+    return not (
+        v == "on_prem" and a.get("hosting", "kubernetes") in ("serverless", "gpu_on_demand")
+    )
+
+
+@_validator("orchestrator")
+def _orchestrator(v: Any, a: Mapping[str, Any]) -> bool:
+    return not (v == "kubeflow" and a.get("hosting", "kubernetes") == "serverless")
+
+
+@_validator("secrets_backend")
+def _secrets_backend(v: Any, a: Mapping[str, Any]) -> bool:
+    return not (v == "cloud_native" and a.get("cloud", "aws") == "on_prem")
+
+
+@_validator("quality_target")
+def _quality_target(v: Any, a: Mapping[str, Any]) -> bool:
+    x = _number(v, float)
+    return x is not None and 0 < x <= 1
+
+
+@_validator("latency_p95_ms")
+def _latency(v: Any, a: Mapping[str, Any]) -> bool:
+    x = _number(v, int)
+    return x is not None and 1 <= x <= 600_000
+
+
+@_validator("availability_slo")
+def _availability(v: Any, a: Mapping[str, Any]) -> bool:
+    x = _number(v, float)
+    return x is not None and 90 <= x < 100
+
+
+@_validator("cost_per_1k_requests_usd")
+def _cost(v: Any, a: Mapping[str, Any]) -> bool:
+    x = _number(v, float)
+    return x is not None and 0 < x <= 100_000
+
+
+@_validator("challenger_traffic_percent")
+def _challenger(v: Any, a: Mapping[str, Any]) -> bool:
+    x = _number(v, int)
+    return x is not None and 1 <= x <= 50
+
+
+def problems(answers: Mapping[str, Any]) -> list[str]:
+    """The questions whose validator refuses these answers, in question order.
+
+    Mirrors Copier: a validator runs for every answer that is given (even to a question that is
+    then not asked), and an answer that is not given takes its default (which is valid). Other
+    answers a rule reads fall back to their defaults, as they do in Copier.
+    """
+    failed = []
+    for q in load_questions():
+        check = _VALIDATORS.get(q.name)
+        given = answers.get(q.name, NOT_ASKED)
+        if check is not None and given is not NOT_ASKED and not check(given, answers):
+            failed.append(q.name)
+    return failed
+
+
+def is_valid(answers: Mapping[str, Any]) -> bool:
+    """True when Copier accepts these answers (see ``problems``)."""
+    return not problems(answers)
+
+
+def questions_with_validator() -> set[str]:
+    data = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    return {n for n, s in data.items() if isinstance(s, Mapping) and "validator" in s}
+
+
+# --------------------------------------------------------------------------- enumeration
+@dataclass(frozen=True)
+class _Prefix:
+    """Copier's state after the first questions of a pairwise row were answered."""
+
+    context: dict[str, Any]  # every answer so far, defaults for the questions not asked
+    given: dict[str, Any]  # the answers of the asked matrix questions
+    position: int  # index in load_questions() of the next question
+
+
+_ROOT_PREFIX = _Prefix({}, {}, 0)
+
+
+def _advance(state: _Prefix, value: Any) -> _Prefix | None:
+    """Answer the next matrix question with ``value`` (NOT_ASKED when it must be skipped).
+
+    Returns None when the value contradicts relevance (a value for a question that is not asked,
+    or none for one that is) or is refused by the question's validator.
+    """
+    questions = load_questions()
+    context = dict(state.context)
+    position = state.position
+    while not questions[position].in_matrix:  # free-form questions keep their defaults
+        q = questions[position]
+        context[q.name] = _default(q, context)
+        position += 1
+    q = questions[position]
+    asked = _asked(q, context)
+    if asked == (value is NOT_ASKED):
+        return None
+    given = state.given
+    if asked:
+        check = _VALIDATORS.get(q.name)
+        if check is not None and not check(value, context):
+            return None
+        given = {**given, q.name: value}
+        context[q.name] = value
+    else:
+        context[q.name] = _default(q, context)
+    return _Prefix(context, given, position + 1)
+
+
+@lru_cache(maxsize=100_000)
+def _prefix(row: tuple[Any, ...]) -> _Prefix | None:
+    if not row:
+        return _ROOT_PREFIX
+    parent = _prefix(row[:-1])
+    return None if parent is None else _advance(parent, row[-1])
+
+
+def _row_ok(row: Sequence[Any]) -> bool:
+    """allpairspy's filter: is this (prefix of a) row a possible, valid configuration?"""
+    return _prefix(tuple(row)) is not None
+
+
+def _candidates(q: Question) -> tuple[Any, ...]:
+    return (*q.values, NOT_ASKED) if q.conditional else q.values
+
+
+@cache
+def all_configurations() -> tuple[dict[str, Any], ...]:
+    """Every valid configuration of the matrix questions (irrelevant ones dropped)."""
+    qs = matrix_questions()
+    out: list[dict[str, Any]] = []
+
+    def walk(state: _Prefix, depth: int) -> None:
+        if depth == len(qs):
+            out.append(state.given)
+            return
+        for value in _candidates(qs[depth]):
+            child = _advance(state, value)
+            if child is not None:
+                walk(child, depth + 1)
+
+    walk(_ROOT_PREFIX, 0)
+    return tuple(out)
+
+
+@cache
+def _order() -> dict[str, int]:
+    return {q.name: i for i, q in enumerate(load_questions())}
+
+
+def pairs_of(config: Mapping[str, Any]) -> Iterator[tuple[tuple[str, Any], tuple[str, Any]]]:
+    """The pairs of (question, value) a configuration covers (keys in question order)."""
+    order = _order()
+    items = sorted(config.items(), key=lambda kv: order[kv[0]])
+    yield from itertools.combinations(items, 2)
+
+
+@cache
+def valid_pairs() -> frozenset[tuple[tuple[str, Any], tuple[str, Any]]]:
+    """Every pair of values of relevant questions that some valid configuration holds."""
+    pairs: set[tuple[tuple[str, Any], tuple[str, Any]]] = set()
+    for config in all_configurations():
+        pairs.update(pairs_of(config))
+    return frozenset(pairs)
+
+
+def _complete(
+    rows: list[dict[str, Any]], pool: Sequence[dict[str, Any]], wanted: frozenset[Any]
+) -> list[dict[str, Any]]:
+    """Add configurations from ``pool`` until every wanted pair is covered (greedy).
+
+    For the first missing pair, the configuration holding it that covers the most other missing
+    pairs is added (ties: the one nearest to the defaults, then pool order).
+    """
+    covered = {p for row in rows for p in pairs_of(row)}
+    missing = set(wanted) - covered
+    defaults = default_configuration()
+    while missing:
+        (qa, va), (qb, vb) = pair = min(missing, key=lambda p: (_order()[p[0][0]], repr(p)))
+        holders = [c for c in pool if c.get(qa, NOT_ASKED) == va and c.get(qb, NOT_ASKED) == vb]
+        if not holders:  # pragma: no cover - wanted pairs come from the pool
+            raise RuntimeError(f"no configuration holds {pair}")
+        best = max(
+            holders,
+            key=lambda c: (len(missing.intersection(pairs_of(c))), -_distance(c, defaults)),
+        )
+        rows.append(best)
+        missing.difference_update(pairs_of(best))
+    return rows
+
+
+@cache
+def pairwise_configurations() -> tuple[dict[str, Any], ...]:
+    """A pairwise covering array of the relevant, valid answers.
+
+    allpairspy builds it with relevance and validity as its filter; because its greedy search can
+    stop before every valid pair is placed, any pair it missed is then covered from the full
+    enumeration, and rows made redundant by that are dropped.
+    """
+    qs = matrix_questions()
+    names = [q.name for q in qs]
+    rows: list[dict[str, Any]] = []
+    for row in AllPairs([list(_candidates(q)) for q in qs], filter_func=_row_ok):
+        config = {n: v for n, v in zip(names, row, strict=True) if v is not NOT_ASKED}
+        if config not in rows:
+            rows.append(config)
+    return tuple(_prune(_complete(rows, all_configurations(), valid_pairs()), valid_pairs()))
+
+
+def _prune(rows: list[dict[str, Any]], wanted: frozenset[Any]) -> list[dict[str, Any]]:
+    """Drop rows whose pairs the other rows already cover (fewest pairs first)."""
+    rows = list(rows)
+    for row in sorted(rows, key=lambda r: len(set(pairs_of(r)))):
+        others = {p for r in rows if r is not row for p in pairs_of(r)}
+        if wanted <= others:
+            rows.remove(row)
+    return rows
+
+
+def _distance(config: Mapping[str, Any], defaults: Mapping[str, Any]) -> int:
+    keys = set(config) | set(defaults)
+    return sum(config.get(k, NOT_ASKED) != defaults.get(k, NOT_ASKED) for k in keys)
+
+
+@cache
+def default_configuration() -> dict[str, Any]:
+    """The configuration `copier copy --defaults` produces."""
+    answers: dict[str, Any] = {}
+    for q in matrix_questions():
+        answers[q.name] = _default(q, answers)
+    return normalize(answers)
+
+
+@cache
+def one_value_configurations() -> tuple[dict[str, Any], ...]:
+    """Every value of every question, each in the valid configuration nearest to the defaults.
+
+    A failure here points at one answer (and whatever it requires), which makes it easy to route.
+    """
+    defaults = default_configuration()
+    best: dict[tuple[str, Any], tuple[int, dict[str, Any]]] = {}
+    for config in all_configurations():
+        d = _distance(config, defaults)
+        for key in config.items():
+            if key not in best or d < best[key][0]:
+                best[key] = (d, config)
+    chosen: list[dict[str, Any]] = []
+    for q in matrix_questions():
+        for value in q.values:
+            config = best[(q.name, value)][1]
+            if config not in chosen:
+                chosen.append(config)
+    return tuple(chosen)
+
+
+def as_data(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers in the form `copier.run_copy(data=...)` takes (multiselect as a list)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}
+
+
+_SHORT = {
+    "rag_assistant": "rag",
+    "llm_service": "llm",
+    "tabular_ml": "tab",
+    "external_api": "api",
+    "self_hosted": "self",
+    "github_actions": "gha",
+    "gitlab_ci": "glci",
+    "gpu_on_demand": "gpu",
+    "kubernetes": "k8s",
+    "serverless": "sls",
+    "cloud_native": "cloudsec",
+}
+
+
+def config_id(config: Mapping[str, Any]) -> str:
+    """A short, readable test id: the use case and every answer that differs from the default."""
+    defaults = default_configuration()
+    parts = [_SHORT.get(config["use_case"], config["use_case"])]
+    for name, value in config.items():
+        if name == "use_case" or defaults.get(name, NOT_ASKED) == value:
+            continue
+        if isinstance(value, tuple):
+            text = "+".join(value) if value else "none"
+        elif isinstance(value, bool):
+            text = f"{name}={'yes' if value else 'no'}"
+        else:
+            text = _SHORT.get(value, str(value))
+        parts.append(text)
+    return "-".join(parts)

@@ -1,0 +1,241 @@
+"""Rendering projects with the real Copier engine, and checking what comes out.
+
+Every render goes through ``copier.run_copy(..., vcs_ref="HEAD")`` with the answers passed as
+``data`` (so Copier runs the validators on them, as it does for ``copier copy --data``); with a
+dirty working tree Copier renders the uncommitted template, which is what a developer wants.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import copier
+import yaml
+from copier.errors import DirtyLocalWarning
+
+from matrix import COPIER_YML, ROOT, as_data, load_questions
+
+ANSWERS_FILE = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8")).get(
+    "_answers_file", ".copier-answers.yml"
+)
+_REFUSAL = re.compile(r"^Validation error for question '(?P<name>\w+)': (?P<message>.*)$", re.S)
+
+
+def render(dst: Path, data: Mapping[str, Any], **options: Any) -> Path:
+    """Render the template into ``dst`` with these answers (the rest are defaults)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DirtyLocalWarning)
+        copier.run_copy(
+            str(ROOT),
+            dst,
+            data=as_data(data),
+            defaults=True,
+            unsafe=True,  # the template loads Jinja extensions
+            vcs_ref="HEAD",
+            quiet=True,
+            **options,
+        )
+    return dst
+
+
+def render_answers_only(dst: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Run the questionnaire and write only the answers file; return what Copier recorded."""
+    render(dst, data, exclude=["*", f"!{ANSWERS_FILE}"], skip_tasks=True)
+    return read_answers(dst)
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    recorded = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return {k: v for k, v in recorded.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    question: str
+    message: str
+
+
+def refusal(dst: Path, data: Mapping[str, Any]) -> Refusal | None:
+    """How Copier refuses these answers (None when it accepts them).
+
+    Copier reports a failed validator of a ``--data`` answer by raising ``ValueError`` with
+    ``Validation error for question '<name>': <the validator's rendered message>`` (the CLI prints
+    the same text and exits 1), before anything is written.
+    """
+    try:
+        render_answers_only(dst, data)
+    except ValueError as error:
+        match = _REFUSAL.match(str(error))
+        if match is None:
+            raise
+        return Refusal(match["name"], " ".join(match["message"].split()))
+    return None
+
+
+# --------------------------------------------------------------------------- the profile
+@cache
+def context_module() -> ModuleType:
+    """extensions/context.py, imported by path (it is not a package)."""
+    path = ROOT / "extensions" / "context.py"
+    spec = importlib.util.spec_from_file_location("aipt_template_context", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = context_module().derive_profile(answers)
+    return result
+
+
+def generated_requirements(configurations: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every runtime and development dependency any generated project declares."""
+    requirements: set[str] = set()
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for config in configurations:
+        profile = derive_profile(as_data(config))
+        key = (tuple(profile["dependencies"]), tuple(profile["dev_dependencies"]))
+        if key not in seen:
+            seen.add(key)
+            requirements.update(key[0], key[1])
+    return sorted(requirements, key=str.lower)
+
+
+# --------------------------------------------------------------------------- leftover Jinja
+def _copier_names() -> set[str]:
+    names = {q.name for q in load_questions()}
+    return names | {
+        "profile",
+        "_copier_conf",
+        "_copier_answers",
+        "_copier_python",
+        "_copier_operation",
+        "_folder_name",
+    }
+
+
+@cache
+def _leftover_expression() -> re.Pattern[str]:
+    """Jinja that Copier should have rendered.
+
+    ``{%`` is always a leftover. ``{{`` is a leftover when it reads a Copier variable (an answer,
+    ``profile`` or ``_copier_*``): other ``{{`` syntaxes that generated files legitimately contain
+    -- GitHub Actions ``${{ }}``, Helm/Go templates ``{{ .Values.x }}``, Prometheus
+    ``{{ $labels.x }}``, Grafana legends -- never start with one of those names.
+    """
+    names = "|".join(sorted(map(re.escape, _copier_names()), key=len, reverse=True))
+    return re.compile(rf"\{{%|(?<!\$)\{{\{{-?\s*(?:{names})\b")
+
+
+def leftover_jinja(project: Path) -> list[str]:
+    """Unrendered Jinja in the file names or contents of a rendered project."""
+    found = []
+    pattern = _leftover_expression()
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project).as_posix()
+        if any(part in {".git", ".venv", ".mypy_cache", ".ruff_cache"} for part in path.parts):
+            continue
+        if "{{" in relative or "{%" in relative or relative.endswith(".jinja"):
+            found.append(f"{relative}: unrendered file name")
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line):
+                found.append(f"{relative}:{number}: {line.strip()[:120]}")
+    return found
+
+
+# --------------------------------------------------------------------------- running tools
+def clean_environment(**extra: str) -> dict[str, str]:
+    """The environment for a generated project's tools: nothing of this test run leaks in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "COV_", "UV_PROJECT", "MYPY"))
+        and k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_NO_SYNC"}
+    }
+    env.update(extra)
+    return env
+
+
+# Lines that say what went wrong, most telling first: a failed test, a type error, a lint rule
+# (with the location on a following line), a file ruff would reformat, any other error.
+_TELLING = [
+    re.compile(r"^(FAILED|ERROR) "),
+    re.compile(r": error: "),
+    re.compile(r"^[A-Z]+[0-9]+ "),
+    re.compile(r"^\s*--> "),
+    re.compile(r"\w+(Error|Exception)\b|TIMED OUT"),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    command: str
+    returncode: int
+    output: str
+    seconds: float
+
+    @property
+    def label(self) -> str:
+        """`ruff check`, `make test`, ... (the program's name and its first argument)."""
+        program, _, rest = self.command.partition(" ")
+        return f"{Path(program).name} {rest.split(' ')[0]}".strip()
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def headline(self) -> str:
+        """The step and its first telling line, e.g. `make typecheck: src/x.py:3: error: ...`."""
+        lines = self.output.splitlines()
+        for pattern in _TELLING:
+            for number, line in enumerate(lines):
+                if pattern.search(line):
+                    where = [w.strip() for w in lines[number + 1 : number + 3] if "-->" in w]
+                    return f"{self.label}: {' '.join([line.strip(), *where[:1]])[:200]}"
+        return f"{self.label}: exit {self.returncode}"
+
+    def summary(self, lines: int = 40) -> str:
+        tail = "\n".join(self.output.rstrip().splitlines()[-lines:])
+        return f"$ {self.command}  -> exit {self.returncode} ({self.seconds:.1f}s)\n{tail}"
+
+
+def run(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = 900) -> Outcome:
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            list(command),
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        code, output = completed.returncode, completed.stdout
+    except subprocess.TimeoutExpired as error:
+        out = error.stdout
+        text = out.decode(errors="replace") if isinstance(out, bytes) else out or ""
+        code, output = -1, f"{text}\nTIMED OUT after {timeout}s"
+    return Outcome(" ".join(command), code, output, time.monotonic() - started)

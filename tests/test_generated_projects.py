@@ -1,0 +1,134 @@
+"""Render projects with the real engine and check them, then run each project's OWN checks.
+
+* ``test_renders_clean`` (fast; every value of every question, each near the defaults): no
+  leftover Jinja, the answers file, the dependencies the profile promises, ``ruff check`` and
+  ``ruff format --check`` (rendered code is already formatted).
+* ``test_passes_its_own_checks`` (slow; the defaults and the pairwise covering array): the same,
+  then ``make lint``, ``make typecheck`` and ``make test`` inside the project, in the shared
+  environment of generated projects (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matrix import (
+    as_data,
+    config_id,
+    default_configuration,
+    one_value_configurations,
+    pairwise_configurations,
+)
+from rendering import (
+    ANSWERS_FILE,
+    Outcome,
+    clean_environment,
+    derive_profile,
+    leftover_jinja,
+    read_answers,
+    render,
+    run,
+)
+
+MAKE_TARGETS = ("lint", "typecheck", "test")
+
+
+def _params(configs: tuple[dict[str, Any], ...], prefix: str) -> list[Any]:
+    return [pytest.param(c, id=f"{prefix}{i:02d}-{config_id(c)}") for i, c in enumerate(configs)]
+
+
+FAST = _params(one_value_configurations(), "one")
+PAIRWISE = tuple(c for c in pairwise_configurations() if c != default_configuration())
+SLOW = [pytest.param(default_configuration(), id="defaults"), *_params(PAIRWISE, "pw")]
+
+
+def check_rendered(project: Path, config: dict[str, Any]) -> None:
+    """What every rendered project must satisfy before any tool runs."""
+    leftovers = leftover_jinja(project)
+    assert not leftovers, "unrendered Jinja:\n" + "\n".join(leftovers[:30])
+
+    assert (project / ANSWERS_FILE).is_file()
+    recorded = read_answers(project)
+    for name, value in as_data(config).items():
+        got = recorded[name]
+        assert (sorted(got) if isinstance(value, list) else got) == (
+            sorted(value) if isinstance(value, list) else value
+        ), name
+
+    profile = derive_profile(recorded)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["dependencies"] == profile["dependencies"]
+    assert pyproject["dependency-groups"]["dev"] == profile["dev_dependencies"]
+    assert (project / "src" / recorded["package_name"] / "__init__.py").is_file()
+
+
+def ruff_checks(project: Path, ruff: Path) -> list[Outcome]:
+    env = clean_environment()
+    return [
+        run([str(ruff), "check", "--no-cache", "."], project, env),
+        run([str(ruff), "format", "--check", "--no-cache", "."], project, env),
+    ]
+
+
+def failures(outcomes: list[Outcome]) -> str:
+    """One headline per failed step, then each step's output."""
+    failed = [o for o in outcomes if not o.ok]
+    return (
+        "\n".join(o.headline() for o in failed) + "\n\n" + "\n\n".join(o.summary() for o in failed)
+    )
+
+
+@pytest.mark.parametrize("config", FAST)
+def test_renders_clean(tmp_path: Path, config: dict[str, Any], template_ruff: Path) -> None:
+    project = render(tmp_path / "project", config)
+
+    check_rendered(project, config)
+    outcomes = ruff_checks(project, template_ruff)
+    assert all(o.ok for o in outcomes), failures(outcomes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", SLOW)
+def test_passes_its_own_checks(
+    tmp_path: Path, config: dict[str, Any], generated_env: Path, mypy_cache: Path, short_tmp: Path
+) -> None:
+    project = render(tmp_path / "project", config)
+    check_rendered(project, config)
+
+    env = clean_environment(
+        UV_PROJECT_ENVIRONMENT=str(generated_env),
+        UV_NO_SYNC="1",
+        MYPY_CACHE_DIR=str(mypy_cache),
+        TMPDIR=str(short_tmp),  # the project's own pytest/tmp files stay apart from other runs
+    )
+    outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
+    # Every target runs even when an earlier one fails, so one run shows every problem.
+    outcomes += [run(["make", target], project, env) for target in MAKE_TARGETS]
+    timings = ", ".join(f"{o.label} {o.seconds:.1f}s" for o in outcomes)
+    print(f"\n{config_id(config)}: {timings}")
+    assert all(o.ok for o in outcomes), failures(outcomes)
+
+
+def test_leftover_check_finds_copier_jinja_and_spares_other_templating(tmp_path: Path) -> None:
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "ci.yml").write_text("token: ${{ secrets.TOKEN }}\n")
+    (tmp_path / "ok" / "chart.yaml").write_text("image: {{ .Values.image }}\n{{- if .Values.x }}\n")
+    (tmp_path / "ok" / "rules.yml").write_text("summary: '{{ $labels.instance }} is down'\n")
+    (tmp_path / "bad.py").write_text(
+        "x = 1\nname = '{{ package_name }}'\n{%- if profile.is_rag %}\n"
+    )
+    (tmp_path / "settings.py.jinja").write_text("")
+    (tmp_path / "{{ project_slug }}.md").write_text("")
+
+    found = leftover_jinja(tmp_path)
+
+    assert sorted(found) == [
+        "bad.py:2: name = '{{ package_name }}'",
+        "bad.py:3: {%- if profile.is_rag %}",
+        "settings.py.jinja: unrendered file name",
+        "{{ project_slug }}.md: unrendered file name",
+    ]
