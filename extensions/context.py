@@ -372,6 +372,7 @@ DEPLOY_TARGETS = {
 CICD: dict[str, Any] = {
     "argo_rollouts_version": "v1.8.3",  # kubectl plugin; match the controller on the cluster
     "helm_version": "v3.19.0",
+    "kubectl_version": "v1.33.4",
     "canary_percent": 10,  # serverless canary: share of traffic on the new revision
     "canary_bake_seconds": 300,  # serverless canary: watch time before promoting
 }
@@ -417,7 +418,8 @@ def _observability_profile(
 ) -> dict[str, Any]:
     """Alert catalogue, thresholds and names shared by rules, tests, dashboard, chart and docs."""
     slug = _get(answers, "project_slug", "ai-service")
-    budget = round((100 - availability) / 100, 6)
+    # Six significant digits, not decimals: a 99.99999 % SLO still has a (tiny) budget.
+    budget = float(f"{(100 - availability) / 100:.6g}")
     org = _slug(_get(answers, "organization", "example"))  # as in profile.terraform.ci_repository
     if _get(answers, "ci_provider", "github_actions") == "gitlab_ci":
         repository_url = f"https://gitlab.com/{org}/{slug}"
@@ -450,7 +452,7 @@ def _observability_profile(
                     "factor": factor,
                     "long": long,
                     "short": short,
-                    "threshold": round(min(factor * budget, MAX_BURN_ERROR_RATIO), 6),
+                    "threshold": float(f"{min(factor * budget, MAX_BURN_ERROR_RATIO):.6g}"),
                 }
                 for factor, long, short in spec["windows"]
             ],
@@ -467,6 +469,7 @@ def _observability_profile(
         "repository_url": repository_url,
         "runbook_base_url": f"{blob}/docs/runbooks",
         "alerts": alerts,
+        "error_budget_ratio": budget,
         "burn_rates": burn_rates,
         "error_ratio_windows": windows,
         "max_burn_error_ratio": MAX_BURN_ERROR_RATIO,
@@ -481,15 +484,6 @@ def _observability_profile(
 CLOUD_REGIONS = {"aws": "eu-central-1", "azure": "westeurope", "gcp": "europe-west1"}
 # CloudWatch accepts only these retention periods (days); the other clouds take any number.
 CLOUDWATCH_RETENTION_DAYS = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-# GPU nodes carry this label and taint on every cloud (GKE adds the taint by itself); the Helm
-# chart selects the label and tolerates the taint key with `operator: Exists`.
-GPU_SCHEDULING = {
-    "node_label_key": "gpu",
-    "node_label_value": "true",
-    "taint_key": "nvidia.com/gpu",
-    "taint_value": "true",
-    "taint_effect": "NoSchedule",
-}
 # AWS Lambda Web Adapter: a Lambda extension copied into the image; the service runs unchanged.
 LAMBDA_WEB_ADAPTER_IMAGE = "public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1"
 
@@ -525,6 +519,9 @@ def _terraform_profile(
         "request_timeout_seconds": timeout,
         "log_retention_days": cloudwatch_days if cloud == "aws" else log_days,
         "gpu_pool_min_nodes": 0 if hosting == "gpu_on_demand" else 1,
+        # The GPU node pool's label and taint: the same GPU_POOLS entry the Helm chart reads.
+        "gpu_node_labels": GPU_POOLS[cloud]["node_selector"],
+        "gpu_taint": GPU_POOLS[cloud]["taint"],
     }
 
 
@@ -756,7 +753,6 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
             is_kubernetes=hosting in ("kubernetes", "gpu_on_demand"),
             availability=availability,
         ),
-        "gpu_scheduling": GPU_SCHEDULING,
         "service_secrets": service_secrets,
         "lambda_web_adapter_image": LAMBDA_WEB_ADAPTER_IMAGE,
         # CI/CD: where the deploy workflow ships (helm | lambda | container_apps | cloud_run)
