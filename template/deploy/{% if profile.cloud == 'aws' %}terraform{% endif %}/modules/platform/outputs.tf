@@ -1,0 +1,24 @@
+output "artifact_bucket" {
+  description = "Bucket of the DVC remote and the MLflow artefacts."
+  value       = module.artifacts.bucket_name
+}
+
+output "kms_key_arn" {
+  description = "The environment's customer-managed key."
+  value       = module.kms.key_arn
+}
+
+output "repository_url" {
+  description = "Where CI pushes the service image."
+  value       = module.registry.repository_url
+}
+
+output "ci_role_arn" {
+  description = "Role CI assumes through OIDC."
+  value       = module.ci.role_arn
+}
+
+output "runtime_role_arn" {
+  description = "Role the service runs as."
+  value       = module.runtime_identity.role_arn
+}

@@ -1,0 +1,14 @@
+output "cluster_name" {
+  description = "Name of the cluster."
+  value       = aws_eks_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the cluster."
+  value       = aws_eks_cluster.this.arn
+}
+
+output "cluster_endpoint" {
+  description = "API endpoint of the cluster."
+  value       = aws_eks_cluster.this.endpoint
+}

@@ -1,0 +1,39 @@
+output "resource_group_name" {
+  description = "Resource group of the environment."
+  value       = azurerm_resource_group.this.name
+}
+
+output "artifact_storage_account" {
+  description = "Storage account of the DVC remote and the MLflow artefacts."
+  value       = module.artifacts.name
+}
+
+output "artifact_container" {
+  description = "Container of the DVC remote and the MLflow artefacts."
+  value       = module.artifacts.container_name
+}
+
+output "registry_login_server" {
+  description = "Where CI pushes the service image."
+  value       = module.registry.login_server
+}
+
+output "ci_client_id" {
+  description = "Client ID CI signs in as (AZURE_CLIENT_ID)."
+  value       = module.ci_identity.client_id
+}
+
+output "tenant_id" {
+  description = "Entra ID tenant (AZURE_TENANT_ID)."
+  value       = data.azurerm_client_config.current.tenant_id
+}
+
+output "subscription_id" {
+  description = "Subscription (AZURE_SUBSCRIPTION_ID)."
+  value       = data.azurerm_client_config.current.subscription_id
+}
+
+output "runtime_client_id" {
+  description = "Client ID the service runs as."
+  value       = module.runtime_identity.client_id
+}

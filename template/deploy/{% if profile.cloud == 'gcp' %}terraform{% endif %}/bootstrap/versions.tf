@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 7.0"
+    }
+  }
+
+  # Local state: this root creates the bucket every other state lives in. Keep its
+  # terraform.tfstate safe (or migrate it into the bucket afterwards: docs/deploy.md).
+}
