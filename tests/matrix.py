@@ -521,3 +521,42 @@ def config_id(config: Mapping[str, Any]) -> str:
             text = _SHORT.get(value, str(value))
         parts.append(text)
     return "-".join(parts)
+
+
+# Questions whose answers change what is deployed, and so what `make infra-check` checks.
+INFRA_QUESTIONS = (
+    "use_case",
+    "model_source",
+    "self_hosted_runtime",
+    "hosting",
+    "cloud",
+    "ci_provider",
+    "secrets_backend",
+)
+
+
+@cache
+def infra_configurations() -> tuple[dict[str, Any], ...]:
+    """Rows of the pairwise set that together cover every valid pair of the infra questions.
+
+    The pairwise set holds every valid pair of every question, so a subset of its rows covers
+    the pairs among ``INFRA_QUESTIONS``; it is chosen greedily (the row covering most missing
+    pairs first), so no new kind of project is rendered.
+    """
+
+    def infra_pairs(config: Mapping[str, Any]) -> set[Any]:
+        return {
+            p for p in pairs_of(config) if p[0][0] in INFRA_QUESTIONS and p[1][0] in INFRA_QUESTIONS
+        }
+
+    wanted = {p for p in valid_pairs() if p[0][0] in INFRA_QUESTIONS and p[1][0] in INFRA_QUESTIONS}
+    pool = list(pairwise_configurations())
+    chosen: list[dict[str, Any]] = []
+    missing = set(wanted)
+    while missing:
+        best = max(pool, key=lambda c: len(missing & infra_pairs(c)))
+        if not missing & infra_pairs(best):  # pragma: no cover - pairwise covers every pair
+            raise RuntimeError(f"the pairwise set misses infra pairs: {sorted(missing)[:3]}")
+        chosen.append(best)
+        missing -= infra_pairs(best)
+    return tuple(chosen)

