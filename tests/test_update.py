@@ -1,0 +1,175 @@
+"""`copier update` from every recorded release to HEAD keeps a team's edits and loses nothing.
+
+For each release in releases.txt and each answer set: render the project at that release, commit
+it, make the edits a team makes (code in the package, a README section, a deleted optional doc,
+a new module), then `copier update` to HEAD while changing a KPI answer. `copier update` exits 0
+even when it leaves conflicts, so the test looks at the files and at `git status` itself.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+from copier.errors import DirtyLocalWarning
+
+from releases import recorded_releases, template_clone
+from rendering import clean_environment, read_answers, run
+
+ANSWER_SETS: dict[str, dict[str, Any]] = {
+    "rag-qdrant-k8s": {"use_case": "rag_assistant", "vector_store": "qdrant"},
+    "llm-anthropic-serverless-gitlab": {
+        "use_case": "llm_service",
+        "llm_provider": "anthropic",
+        "hosting": "serverless",
+        "cloud": "gcp",
+        "ci_provider": "gitlab_ci",
+        "compliance": ["gdpr", "dora"],
+    },
+    "tabular-onprem-vault": {
+        "use_case": "tabular_ml",
+        "cloud": "on_prem",
+        "secrets_backend": "vault",
+        "compliance": [],
+        "ab_testing": True,
+        "challenger_traffic_percent": 20,
+    },
+}
+TEAM_SECTION = "## Team notes\n\nOn-call rota lives in the wiki.\n"
+TEAM_CODE = '\n\ndef team_helper() -> str:\n    return "kept by the team"\n'
+DELETED = "docs/ethical-use.md"
+NEW_LATENCY = 500
+
+
+def _git(project: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", "-c", "user.name=Team", "-c", "user.email=team@example.com", *args],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return completed.stdout
+
+
+def _copy(template: Path, dst: Path, data: dict[str, Any], ref: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DirtyLocalWarning)
+        copier.run_copy(
+            str(template), dst, data=data, defaults=True, unsafe=True, vcs_ref=ref, quiet=True
+        )
+
+
+def _update(project: Path, data: dict[str, Any]) -> None:
+    copier.run_update(
+        project,
+        data=data,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        skip_tasks=True,
+    )
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def _team_edits(project: Path) -> None:
+    package = read_answers(project)["package_name"]
+    readme = project / "README.md"
+    title, _, rest = readme.read_text(encoding="utf-8").partition("\n")
+    readme.write_text(f"{title}\n\n{TEAM_SECTION}{rest}", encoding="utf-8")
+    logging_setup = project / "src" / package / "logging_setup.py"
+    logging_setup.write_text(logging_setup.read_text(encoding="utf-8") + TEAM_CODE)
+    (project / "src" / package / "team_extension.py").write_text('"""Ours."""\n')
+    (project / DELETED).unlink()
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "team edits")
+
+
+CASES = [
+    pytest.param(tag, name, id=f"{tag}-{name}")
+    for tag, _ in recorded_releases()
+    for name in ANSWER_SETS
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return template_clone(tmp_path_factory.mktemp("template") / "repo")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("tag", "name"), CASES)
+def test_update_from_release_keeps_team_edits(
+    tmp_path: Path,
+    template: Path,
+    tag: str,
+    name: str,
+    generated_env: Path,
+    mypy_cache: Path,
+    short_tmp: Path,
+) -> None:
+    answers = ANSWER_SETS[name]
+    project = tmp_path / "project"
+    _copy(template, project, answers, tag)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", f"generated from {tag}")
+    _team_edits(project)
+
+    _update(project, {"latency_p95_ms": NEW_LATENCY})
+
+    status = _git(project, "status", "--porcelain")
+    assert not [line for line in status.splitlines() if line[:2] in ("UU", "AA", "DU", "UD")]
+    files = _files(project)
+    assert not [p for p in files if p.endswith(".rej")], "update left .rej files"
+    markers = [
+        p for p, data in files.items() if b"\n<<<<<<< " in data or data.startswith(b"<<<<<<< ")
+    ]
+    assert not markers, f"conflict markers in {markers}"
+
+    package = read_answers(project)["package_name"]
+    assert TEAM_SECTION in (project / "README.md").read_text(encoding="utf-8")
+    assert TEAM_CODE in (project / "src" / package / "logging_setup.py").read_text()
+    assert (project / "src" / package / "team_extension.py").is_file()
+    assert not (project / DELETED).exists(), "a file the team deleted came back"
+    assert read_answers(project)["latency_p95_ms"] == NEW_LATENCY
+    assert f"latency_p95_ms: {NEW_LATENCY}" in (project / "src" / package / "kpis.yaml").read_text()
+
+    # Untouched files equal a fresh copy of HEAD with the same answers.
+    fresh = tmp_path / "fresh"
+    _copy(template, fresh, {**answers, "latency_p95_ms": NEW_LATENCY}, "HEAD")
+    edited = {"README.md", f"src/{package}/logging_setup.py", ".copier-answers.yml"}
+    expected = {p: data for p, data in _files(fresh).items() if p not in edited and p != DELETED}
+    got = {p: data for p, data in files.items() if p in expected}
+    differing = sorted(p for p in expected if got.get(p) != expected[p])
+    assert not differing, f"differ from a fresh copy: {differing[:10]}"
+
+    # A second update is a no-op.
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "update")
+    _update(project, {})
+    assert _git(project, "status", "--porcelain") == ""
+
+    # The updated project passes its own checks.
+    env = clean_environment(
+        UV_PROJECT_ENVIRONMENT=str(generated_env),
+        UV_NO_SYNC="1",
+        MYPY_CACHE_DIR=str(mypy_cache),
+        TMPDIR=str(short_tmp),
+    )
+    outcomes = [run(["make", target], project, env) for target in ("lint", "typecheck", "test")]
+    failed = [o for o in outcomes if not o.ok]
+    assert not failed, "\n\n".join(o.summary() for o in failed)
