@@ -173,3 +173,45 @@ def test_update_from_release_keeps_team_edits(
     outcomes = [run(["make", target], project, env) for target in ("lint", "typecheck", "test")]
     failed = [o for o in outcomes if not o.ok]
     assert not failed, "\n\n".join(o.summary() for o in failed)
+
+
+@pytest.mark.slow
+def test_conflicting_edit_is_refused_by_the_generated_pre_commit(
+    tmp_path: Path, template: Path, generated_env: Path
+) -> None:
+    """A team edit on a line the template also changed conflicts, and the hooks refuse it."""
+    tag = recorded_releases()[0][0]
+    project = tmp_path / "project"
+    _copy(template, project, {}, tag)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", f"generated from {tag}")
+    makefile = project / "Makefile"
+    lines = makefile.read_text(encoding="utf-8").splitlines(keepends=True)
+    ci_line = next(i for i, line in enumerate(lines) if line.startswith("ci:"))
+    lines[ci_line] = "ci: lint typecheck test infra-check coverage ## Everything CI runs\n"
+    makefile.write_text("".join(lines), encoding="utf-8")
+    _git(project, "commit", "-q", "-am", "team: coverage in ci")
+
+    _update(project, {})
+
+    text = makefile.read_text(encoding="utf-8")
+    assert "<<<<<<< " in text, "the template changed the ci line since the first release"
+    assert "coverage" in text  # the team's side is kept inside the conflict
+    _git(project, "add", "-A")
+    hooks = subprocess.run(
+        [
+            str(generated_env / "bin" / "pre-commit"),
+            "run",
+            "conflict-markers",
+            "--files",
+            "Makefile",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_environment(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home")),
+        check=False,
+    )
+    assert hooks.returncode != 0, hooks.stdout + hooks.stderr
+    assert "Makefile" in hooks.stdout
