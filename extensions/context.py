@@ -373,8 +373,17 @@ CICD: dict[str, Any] = {
     "argo_rollouts_version": "v1.8.3",  # kubectl plugin; match the controller on the cluster
     "helm_version": "v3.19.0",
     "kubectl_version": "v1.33.4",
+    "crane_version": "v0.20.7",  # copies the image digest from staging's registry to production's
     "canary_percent": 10,  # serverless canary: share of traffic on the new revision
     "canary_bake_seconds": 300,  # serverless canary: watch time before promoting
+}
+# Each cloud environment has its own registry and runs only images from it: the production
+# deploy first copies the digest staging tested into production's registry
+# (scripts/deploy/promote_image.sh). on_prem has one registry for both: nothing to copy.
+IMAGE_PROMOTION = {
+    "aws": {"tool": "crane", "command": "crane copy"},
+    "azure": {"tool": "az", "command": "az acr import"},
+    "gcp": {"tool": "crane", "command": "crane copy"},
 }
 INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": "/v1/predict"}
 
@@ -758,6 +767,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         # CI/CD: where the deploy workflow ships (helm | lambda | container_apps | cloud_run)
         "deploy_target": DEPLOY_TARGETS.get((hosting, cloud), "helm"),
         "cicd": CICD,
+        "image_promotion": IMAGE_PROMOTION.get(cloud),
         "inference_path": INFERENCE_PATHS[route_module],
         "dependencies": dependencies,
         "dev_dependencies": dev_dependencies,

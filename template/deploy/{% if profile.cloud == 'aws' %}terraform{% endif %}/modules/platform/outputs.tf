@@ -13,6 +13,11 @@ output "repository_url" {
   value       = module.registry.repository_url
 }
 
+output "repository_arn" {
+  description = "ARN of the image repository (production reads staging's to promote images)."
+  value       = module.registry.repository_arn
+}
+
 output "ci_role_arn" {
   description = "Role CI assumes through OIDC."
   value       = module.ci.role_arn

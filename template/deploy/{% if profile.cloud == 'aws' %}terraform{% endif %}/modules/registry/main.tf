@@ -43,3 +43,19 @@ resource "aws_ecr_lifecycle_policy" "this" {
     ]
   })
 }
+
+# Cross-account pulls need the repository's consent as well as the puller's IAM policy: only the
+# named roles, only pulls.
+resource "aws_ecr_repository_policy" "pull" {
+  count      = length(var.pull_principal_arns) > 0 ? 1 : 0
+  repository = aws_ecr_repository.this.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "PullForPromotion"
+      Effect    = "Allow"
+      Principal = { AWS = var.pull_principal_arns }
+      Action    = var.pull_actions
+    }]
+  })
+}

@@ -13,3 +13,14 @@ variable "keep_images" {
   type        = number
   default     = 50
 }
+
+variable "pull_principal_arns" {
+  description = "Roles in other accounts that may pull images from this repository (image promotion)."
+  type        = list(string)
+  default     = []
+}
+
+variable "pull_actions" {
+  description = "What those roles may do: the ECR actions of an image pull."
+  type        = list(string)
+}

@@ -77,6 +77,7 @@ module "ci_identity" {
       write_artifacts = { scope = module.artifacts.container_id, role = "Storage Blob Data Contributor" }
     },
     local.ci_runtime_roles,
+    local.promotion_roles,
   )
 }
 

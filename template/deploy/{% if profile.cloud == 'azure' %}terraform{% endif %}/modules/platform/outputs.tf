@@ -18,6 +18,11 @@ output "registry_login_server" {
   value       = module.registry.login_server
 }
 
+output "registry_id" {
+  description = "Resource ID of the registry (production imports from staging's to promote images)."
+  value       = module.registry.id
+}
+
 output "ci_client_id" {
   description = "Client ID CI signs in as (AZURE_CLIENT_ID)."
   value       = module.ci_identity.client_id

@@ -29,6 +29,9 @@ resource "azurerm_container_registry" "this" {
   data_endpoint_enabled         = true
   zone_redundancy_enabled       = true
   retention_policy_in_days      = 7
+  # `az acr import` (image promotion between environments) runs as a trusted Azure service:
+  # it must pass the firewall of both registries.
+  network_rule_bypass_option = "AzureServices"
 
   identity {
     type         = "UserAssigned"

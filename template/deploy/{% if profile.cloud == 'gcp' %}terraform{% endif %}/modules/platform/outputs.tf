@@ -8,6 +8,11 @@ output "registry_url" {
   value       = module.registry.url
 }
 
+output "registry_id" {
+  description = "ID of the image repository (production reads staging's to promote images)."
+  value       = module.registry.id
+}
+
 output "ci_service_account" {
   description = "Service account CI impersonates."
   value       = module.ci.service_account_email
