@@ -13,6 +13,7 @@ install: ## Create .venv with the template tooling
 lint: install ## Lint the template repository itself
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy extensions/context.py scripts/release.py
 
 format: install ## Format the template repository itself
 	$(UV) run ruff format .

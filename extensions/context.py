@@ -622,6 +622,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     pii_mandatory = any(REGIMES[c]["pii_mandatory"] for c in compliance)
 
     vector_store = _get(answers, "vector_store", "qdrant") if is_rag else None
+    store_info: dict[str, Any] | None = VECTOR_STORES[vector_store] if vector_store else None
     embedding_model = provider_info["embedding_model"] if is_rag else None
 
     dependencies = list(RUNTIME_DEPENDENCIES)
@@ -630,19 +631,18 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     else:
         dependencies.append(provider_info["sdk"])
         dependencies.extend(provider_info.get("extra", []))
-    if is_rag:
+    if store_info is not None:
         dependencies += ["rank-bm25>=0.2.2", "snowballstemmer>=2.2", "numpy>=1.26"]
-        store = VECTOR_STORES[vector_store]
-        dependencies.append(store["sdk"])
-        dependencies.extend(store.get("extra", []))
+        dependencies.append(store_info["sdk"])
+        dependencies.extend(store_info.get("extra", []))
     # AWS Lambda: serverless.py reads the service's secret from Secrets Manager before serving.
     lambda_entry = cloud == "aws" and hosting == "serverless"
     if lambda_entry:
         dependencies.append("boto3>=1.35")
     # Environment variables the service reads from the secret store (never from a file in git).
     service_secrets = ["API_KEY_SHA256", *provider_info["credentials"]]
-    if is_rag and VECTOR_STORES[vector_store]["api_key_env"]:
-        service_secrets.append(VECTOR_STORES[vector_store]["api_key_env"])
+    if store_info is not None and store_info["api_key_env"]:
+        service_secrets.append(store_info["api_key_env"])
     if vector_store == "pgvector":
         service_secrets.append("RAG_VECTOR_STORE_URL")  # carries the database password
     dependencies = sorted(set(dependencies), key=str.lower)
@@ -709,7 +709,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "fine_tuning": bool(self_hosted and _get(answers, "fine_tuning", False)),
         "needs_gpu": needs_gpu,
         "vector_store": vector_store,
-        "vector_store_info": VECTOR_STORES[vector_store] if vector_store else None,
+        "vector_store_info": store_info,
         "quality_metric": QUALITY_METRICS[use_case],
         "quality_target": float(_get(answers, "quality_target", 0.8)),
         "latency_p95_ms": latency_ms,
