@@ -682,10 +682,15 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "sklearn": "sklearn_model",
     }[provider]
 
+    cli_modules = [
+        m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
+    ]
+
     return {
         "use_case": use_case,
         "route_module": route_module,
-        "cli_module": {"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case),
+        # Modules that each add subcommands to `python -m <package>` (an `add_commands` function).
+        "cli_modules": cli_modules,
         "provider_module": provider_module,
         # openai, azure_openai and self-hosted runtimes share one adapter on the openai SDK
         "uses_openai_sdk": provider in ("openai", "azure_openai", "self_hosted"),
