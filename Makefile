@@ -2,7 +2,7 @@
 UV ?= uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install test test-fast lint format render release
+.PHONY: help install test test-fast lint format render release docs bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ format: install ## Format the template repository itself
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
-test: lint ## The whole suite: profile, questions, rendered projects' own checks, smoke tests
+test: lint ## The whole suite: profile, questions, rendered projects' own checks, smoke tests, docs site
 	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: install ## Everything but the slow rendered-project checks
@@ -30,3 +30,9 @@ render: install ## Render the default project into /tmp/ai-service-default
 
 release: install ## Tag a release: make release VERSION=X.Y.Z (CHANGELOG section required)
 	$(UV) run python scripts/release.py $(VERSION)
+
+docs: install ## Build the documentation site with --strict into site/ (offline; tests/test_docs_site.py too)
+	NO_MKDOCS_2_WARNING=1 $(UV) run mkdocs build --strict
+
+bench: install ## Time the template lifecycle; BENCH_ARGS="--suite-junit FILE" reuses a suite run
+	$(UV) run python benchmarks/lifecycle.py $(BENCH_ARGS)
