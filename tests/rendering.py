@@ -266,6 +266,7 @@ def actionlint_override() -> dict[str, str]:
 # literal such as "docs" or "observability/...", except a tmp_path sub-folder) put it back in.
 OUTSIDE_CODE_CHECKS = (
     ".copier-answers.yml",
+    ".env.example",
     ".dockerignore",
     ".github",
     ".gitlab-ci.yml",
