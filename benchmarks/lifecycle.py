@@ -156,9 +156,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"copier {copier.__version__}, {platform.system()} {platform.release()}"
+        f"copier {copier.__version__}, {platform.system()} {platform.release()}; "
+        f"load average {load} when the report was written"
     )
 
 

@@ -277,13 +277,19 @@ OUTSIDE_CODE_CHECKS = (
     "deploy",
     "docs",
     "observability",
+    "scripts/deploy",  # shell scripts the deploy jobs run (checked by make check-workflows)
 )
 CODE_CHECK_TARGETS = ("lint", "typecheck", "test")
 
 
 def _named_in_code(project: Path, root: str) -> bool:
     """Whether the package, the tests or a script the tests run name ``root`` in a string."""
-    literal = re.compile(rf"(?<!tmp_path / )[\"']{re.escape(root)}[\"'/]")
+    name = root.rsplit("/", 1)[-1]
+    literal = re.compile(
+        rf"(?<!tmp_path / )[\"']{re.escape(name)}[\"'/]|{re.escape(root)}"
+        if "/" in root
+        else rf"(?<!tmp_path / )[\"']{re.escape(name)}[\"'/]"
+    )
     tests = [p.read_text(encoding="utf-8", errors="replace") for p in project.glob("tests/**/*.py")]
     sources = [*tests]
     sources += [
@@ -311,7 +317,10 @@ def code_digest(project: Path, env: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
     for path in sorted(project.rglob("*")):
         relative = path.relative_to(project)
-        if not path.is_file() or relative.parts[0] in excluded:
+        if not path.is_file() or any(
+            relative.as_posix() == root or relative.as_posix().startswith(root + "/")
+            for root in excluded
+        ):
             continue
         if any(
             part in {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}

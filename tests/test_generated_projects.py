@@ -188,8 +188,9 @@ def test_code_digest_covers_what_the_code_checks_read(tmp_path: Path) -> None:
 
     # The CI provider changes only CI files, alert rules and docs: the same code tree.
     assert code_digest(gitlab, env) == digest
-    # Deployment files are not read by lint, typecheck or test ...
+    # Deployment files and deploy scripts are not read by lint, typecheck or test ...
     (github / "deploy" / "extra.yaml").write_text("kind: Extra\n")
+    (github / "scripts" / "deploy" / "extra.sh").write_text("echo extra\n")
     assert code_digest(github, env) == digest
     # ... until the project's own tests name them.
     tests = github / "tests" / "test_operations.py"
