@@ -2,7 +2,7 @@
 UV ?= uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install test test-fast lint format render release
+.PHONY: help install test test-fast lint format render release bench-governance
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,3 +30,9 @@ render: install ## Render the default project into /tmp/ai-service-default
 
 release: install ## Tag a release: make release VERSION=X.Y.Z (CHANGELOG section required)
 	$(UV) run python scripts/release.py $(VERSION)
+
+BENCH_REQUESTS ?= 3000
+BENCH_CONCURRENCY ?= 16
+bench-governance: install ## Governance tax: fake upstream vs generated service vs LiteLLM (needs hey)
+	$(UV) run python benchmarks/governance.py --requests $(BENCH_REQUESTS) \
+		--concurrency $(BENCH_CONCURRENCY) --write-docs $(if $(BENCH_LABEL),--label "$(BENCH_LABEL)")
