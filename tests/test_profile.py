@@ -496,3 +496,61 @@ def test_defaults_in_the_profile_match_copier_yml() -> None:
 
 def _subsets(items: list[str], size: int) -> list[list[str]]:
     return [list(c) for c in itertools.combinations(items, size)]
+
+
+@pytest.mark.parametrize(
+    ("risk", "added"),
+    [
+        ("minimal", []),
+        ("limited", ["ai-act-transparency"]),
+        ("high", ["technical-documentation", "ai-act-logging", "human-oversight"]),
+    ],
+)
+def test_ai_act_documents_follow_the_risk_class(risk: str, added: list[str]) -> None:
+    profile = derive_profile({"compliance": ["gdpr", "eu_ai_act"], "ai_act_risk": risk})
+
+    assert profile["compliance_documents"] == [
+        *CONTEXT.REGIMES["gdpr"]["documents"],
+        "ai-act-risk-classification",
+        *added,
+    ]
+    assert set(profile["compliance_document_titles"]) == set(profile["compliance_documents"])
+    assert profile["ai_act"]["label"].lower().startswith(risk)
+
+
+def test_unknown_ai_act_risk_is_left_for_copier_to_refuse() -> None:
+    profile = derive_profile({"compliance": ["eu_ai_act"], "ai_act_risk": "prohibited"})
+
+    assert profile["ai_act"] is None
+    assert profile["compliance_documents"] == ["ai-act-risk-classification"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "parties"),
+    [
+        (
+            {"use_case": "llm_service", "llm_provider": "mistral", "cloud": "gcp"},
+            ["Mistral", "Google"],
+        ),
+        (
+            {"use_case": "rag_assistant", "vector_store": "pinecone"},
+            ["OpenAI", "Amazon", "Pinecone"],
+        ),
+        (
+            {"use_case": "rag_assistant", "vector_store": "qdrant", "cloud": "azure"},
+            ["OpenAI", "Microsoft"],
+        ),
+        (
+            {"use_case": "llm_service", "model_source": "self_hosted", "cloud": "on_prem"},
+            [],
+        ),
+        ({"use_case": "tabular_ml", "cloud": "aws"}, ["Amazon"]),
+    ],
+)
+def test_third_parties_are_the_provider_cloud_and_managed_store(
+    answers: dict[str, str], parties: list[str]
+) -> None:
+    names = [p["name"] for p in derive_profile(answers)["third_parties"]]
+
+    assert len(names) == len(parties)
+    assert all(name.startswith(party) for name, party in zip(names, parties, strict=True))
