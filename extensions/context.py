@@ -805,6 +805,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    # `erase`: data subject requests on the logs. Sorted: __main__ imports them in this order.
+    cli_modules = sorted([*cli_modules, "privacy_erasure"])
 
     return {
         "use_case": use_case,

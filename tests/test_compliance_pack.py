@@ -229,7 +229,7 @@ def test_erasure_procedure_names_the_commands_that_exist(packs: dict[str, Path])
     llm = pack_files(packs["gdpr-aiact-limited"])["data-subject-rights.md"]
 
     for text in (rag, llm):
-        assert "jq -c --rawfile ids ids.txt" in text
+        assert "erase service.log.jsonl --request-ids ids.txt" in text
         assert "X-Request-ID" in text
     assert "ingest data/documents --prune" in rag
     assert "ingest" not in llm

@@ -47,7 +47,9 @@ def test_use_case_decides_metric_route_and_cli(
     assert profile["quality_metric"]["name"] == metric
     assert profile["quality_metric"]["label"]
     assert profile["route_module"] == route
-    assert (cli in profile["cli_modules"]) if cli else profile["cli_modules"] == []
+    use_case_clis = {"rag.cli", "tabular.cli"} & set(profile["cli_modules"])
+    assert use_case_clis == ({cli} if cli else set())
+    assert "privacy_erasure" in profile["cli_modules"]  # every project: `erase`
     assert profile["is_rag"] is (use_case == "rag_assistant")
     assert profile["is_tabular"] is (use_case == "tabular_ml")
     assert profile["is_llm"] is (use_case != "tabular_ml")
