@@ -408,12 +408,15 @@ def markdown(report: dict[str, Any]) -> str:
         + ". (c): master-key auth (virtual keys need PostgreSQL), JSON logs, "
         "`LITELLM_LOCAL_MODEL_COST_MAP=True`, one uvicorn worker.",
         "",
-        "Reading the numbers: on a shared, loaded machine the latencies mostly measure CPU "
-        "contention; *server CPU per request* (the CPU time of the target's own processes during "
-        "the measured requests, divided by their number) is the steadier comparison. LiteLLM's "
-        "wall-clock latency is several times its CPU time even one request at a time; the cause "
-        "was not investigated. LiteLLM logged at ERROR level (no line per request) while (b) "
-        "writes a JSON line per upstream call, which favours (c).",
+        "Reading the numbers: wall-clock latency is the servers' CPU time stretched by whatever "
+        "else runs on the machine. During the measured load (b) kept "
+        f"{b['throughput_rps'] * b['server_cpu_ms_per_request'] / 1000:.2f} and (c) "
+        f"{c['throughput_rps'] * c['server_cpu_ms_per_request'] / 1000:.2f} of a core busy "
+        "(throughput times CPU per request) although one worker can use a whole core: on a loaded "
+        "machine *server CPU per request* (the CPU time of the target's own processes during the "
+        "measured requests, divided by their number) is the steadier comparison. LiteLLM logged "
+        "at ERROR level (no line per request) while (b) writes a JSON line per upstream call, "
+        "which favours (c).",
         "",
         "Reproduce (needs `uv` and `hey`: `apt-get install hey`):",
         "",
