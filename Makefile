@@ -2,7 +2,7 @@
 UV ?= uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install test test-fast lint format render release docs bench
+.PHONY: help install test test-fast lint format render release docs bench bench-governance
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -36,3 +36,9 @@ docs: install ## Build the documentation site with --strict into site/ (offline;
 
 bench: install ## Time the template lifecycle; BENCH_ARGS="--suite-junit FILE" reuses a suite run
 	$(UV) run python benchmarks/lifecycle.py $(BENCH_ARGS)
+
+BENCH_REQUESTS ?= 3000
+BENCH_CONCURRENCY ?= 16
+bench-governance: install ## Governance tax: fake upstream vs generated service vs LiteLLM (needs hey)
+	$(UV) run python benchmarks/governance.py --requests $(BENCH_REQUESTS) \
+		--concurrency $(BENCH_CONCURRENCY) --write-docs $(if $(BENCH_LABEL),--label "$(BENCH_LABEL)")

@@ -172,6 +172,7 @@ VECTOR_STORES: dict[str, dict[str, Any]] = {
         "sdk": "pinecone>=10.2",  # keyword-only data-plane API, Pinecone.index(host=...)
         "url": "https://INDEX-PROJECT.svc.REGION.pinecone.io",  # the index host
         "api_key_env": "PINECONE_API_KEY",
+        "third_party": "Pinecone Systems, Inc. (managed vector database)",
     },
 }
 
@@ -211,12 +212,14 @@ REGIMES: dict[str, dict[str, Any]] = {
             {
                 "report": "Intermediate report",
                 "hours": 72,
-                "reference": "Delegated Regulation (EU) 2025/301 Art. 5",
+                "reference": "Delegated Regulation (EU) 2025/301 Art. 5 (72h from the initial "
+                "notification)",
             },
             {
                 "report": "Final report",
                 "hours": 720,
-                "reference": "Delegated Regulation (EU) 2025/301 Art. 5 (one month)",
+                "reference": "Delegated Regulation (EU) 2025/301 Art. 5 (one month from the "
+                "latest intermediate report)",
             },
         ],
         "pii_mandatory": False,
@@ -231,15 +234,30 @@ REGIMES: dict[str, dict[str, Any]] = {
                 "report": "Early warning to the CSIRT",
                 "hours": 24,
                 "reference": "NIS2 Art. 23(4)(a)",
+                "content": "whether unlawful or malicious acts are suspected and whether the "
+                "incident may have a cross-border impact",
             },
-            {"report": "Incident notification", "hours": 72, "reference": "NIS2 Art. 23(4)(b)"},
-            {"report": "Final report", "hours": 720, "reference": "NIS2 Art. 23(4)(d) (one month)"},
+            {
+                "report": "Incident notification",
+                "hours": 72,
+                "reference": "NIS2 Art. 23(4)(b)",
+                "content": "update of the early warning; initial assessment, severity and impact, "
+                "indicators of compromise",
+            },
+            {
+                "report": "Final report",
+                "hours": 720,
+                "reference": "NIS2 Art. 23(4)(d) (one month from the incident notification)",
+                "content": "detailed description, severity and impact; type of threat or root "
+                "cause; mitigation applied and ongoing; cross-border impact",
+            },
         ],
         "pii_mandatory": False,
     },
     "eu_ai_act": {
         "label": "EU AI Act (Regulation (EU) 2024/1689)",
-        "documents": ["ai-act-risk-classification", "technical-documentation", "human-oversight"],
+        # the documents of the declared risk class are added from AI_ACT_RISK_CLASSES
+        "documents": ["ai-act-risk-classification"],
         "retention_days": 183,
         "retention_reference": "AI Act Art. 19(1) and 26(6): automatically generated logs kept "
         "for at least six months",
@@ -268,6 +286,74 @@ REGIMES: dict[str, dict[str, Any]] = {
         ],
         "pii_mandatory": True,
     },
+}
+# EU AI Act (Regulation (EU) 2024/1689): what each risk class of copier.yml's `ai_act_risk` adds.
+# Prohibited practices (Art. 5) are not a choice: Copier refuses any other value.
+AI_ACT_RISK_CLASSES: dict[str, dict[str, Any]] = {
+    "minimal": {
+        "label": "Minimal risk",
+        "documents": [],
+        "obligations": [
+            ("AI literacy of the staff operating the system", "AI Act Art. 4"),
+            ("Voluntary codes of conduct (optional)", "AI Act Art. 95"),
+        ],
+    },
+    "limited": {
+        "label": "Limited risk (transparency obligations)",
+        "documents": ["ai-act-transparency"],
+        "obligations": [
+            ("AI literacy of the staff operating the system", "AI Act Art. 4"),
+            ("Tell people they are interacting with an AI system", "AI Act Art. 50(1)"),
+            (
+                "Mark generated text, audio, image or video as machine-generated",
+                "AI Act Art. 50(2)",
+            ),
+            ("Disclose AI-generated text published to inform the public", "AI Act Art. 50(4)"),
+        ],
+    },
+    "high": {
+        "label": "High risk (Annex III)",
+        "documents": ["technical-documentation", "ai-act-logging", "human-oversight"],
+        "obligations": [
+            ("AI literacy of the staff operating the system", "AI Act Art. 4"),
+            ("Risk-management system over the whole lifecycle", "AI Act Art. 9"),
+            ("Data and data governance", "AI Act Art. 10"),
+            ("Technical documentation (Annex IV)", "AI Act Art. 11 and Annex IV"),
+            ("Automatic recording of events (logs)", "AI Act Art. 12"),
+            ("Transparency and instructions for use to deployers", "AI Act Art. 13"),
+            ("Human oversight", "AI Act Art. 14"),
+            ("Accuracy, robustness and cybersecurity", "AI Act Art. 15"),
+            ("Quality-management system", "AI Act Art. 17"),
+            ("Keep documentation 10 years after placing on the market", "AI Act Art. 18"),
+            ("Keep automatically generated logs at least six months", "AI Act Art. 19(1)"),
+            ("Conformity assessment, EU declaration, CE marking", "AI Act Art. 43, 47, 48"),
+            ("Registration in the EU database", "AI Act Art. 49"),
+            ("Deployer: keep the logs at least six months", "AI Act Art. 26(6)"),
+            ("Post-market monitoring", "AI Act Art. 72"),
+            ("Serious-incident reporting", "AI Act Art. 73"),
+        ],
+    },
+}
+# Every document of the compliance pack (docs/compliance/<id>.md): what it covers and where the
+# obligation comes from.
+COMPLIANCE_DOCUMENTS = {
+    "records-of-processing": "Records of processing activities, retention — GDPR Art. 30, "
+    "Art. 5(1)(e)",
+    "dpia": "Data protection impact assessment — GDPR Art. 35",
+    "data-subject-rights": "Data subject rights and the erasure procedure — GDPR Art. 12, 15 to 22",
+    "ict-risk-summary": "ICT risk-management framework summary — DORA Art. 6",
+    "third-party-register": "Register of information on ICT third-party providers — DORA "
+    "Art. 28(3)",
+    "major-incident-reporting": "Major ICT-related incident reporting — DORA Art. 17 to 19",
+    "incident-reporting-runbook": "Significant-incident reporting runbook — NIS2 Art. 23",
+    "ai-act-risk-classification": "Risk classification — AI Act Art. 5, 6 and Annex III",
+    "ai-act-transparency": "Transparency obligations — AI Act Art. 50",
+    "technical-documentation": "Technical documentation outline — AI Act Art. 11 and Annex IV",
+    "ai-act-logging": "Record-keeping and log retention — AI Act Art. 12, 19, 26(6)",
+    "human-oversight": "Human oversight — AI Act Art. 14",
+    "hipaa-safeguards": "Administrative, physical and technical safeguards — 45 CFR 164.308, "
+    "164.310, 164.312",
+    "breach-notification": "Breach notification — 45 CFR 164.404 to 164.410",
 }
 ROUTE_MODULES = {"rag_assistant": "ask", "llm_service": "chat", "tabular_ml": "predict"}
 DEFAULT_RETENTION_DAYS = 365  # template default when no chosen regime sets a minimum
@@ -619,11 +705,45 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
             retention_basis = spec["retention_reference"]
     deadlines.sort(key=lambda d: d["hours"])
     ai_act_risk = _get(answers, "ai_act_risk", "limited") if "eu_ai_act" in compliance else None
+    # Copier refuses a risk class that is not a choice; until it has, ignore it.
+    ai_act = AI_ACT_RISK_CLASSES.get(ai_act_risk) if ai_act_risk else None
+    if ai_act is not None:
+        at = documents.index("ai-act-risk-classification") + 1
+        documents[at:at] = ai_act["documents"]
     pii_mandatory = any(REGIMES[c]["pii_mandatory"] for c in compliance)
 
     vector_store = _get(answers, "vector_store", "qdrant") if is_rag else None
     store_info: dict[str, Any] | None = VECTOR_STORES[vector_store] if vector_store else None
     embedding_model = provider_info["embedding_model"] if is_rag else None
+
+    # Third parties that process the service's data (GDPR Art. 28 processors, DORA Art. 28
+    # register of information): the model provider, the cloud, a managed vector store.
+    third_parties = [
+        {
+            "name": provider_info["third_party"],
+            "service": "model API",
+            "data": "prompts and completions",
+            "exit": "switch the model source (`LLM_BASE_URL`, `LLM_MODEL`) or serve the offline "
+            "model (`PROVIDER_MODE=offline`)",
+        },
+        {
+            "name": CLOUDS[cloud]["provider"],
+            "service": "cloud hosting",
+            "data": "everything the service stores and logs",
+            "exit": "rebuild the platform elsewhere from the Terraform and Helm chart in `deploy/`",
+        },
+    ]
+    if store_info is not None and store_info.get("third_party"):
+        third_parties.append(
+            {
+                "name": store_info["third_party"],
+                "service": "vector database",
+                "data": "document chunks and their embeddings",
+                "exit": "re-ingest `data/documents` into the embedded store (unset "
+                "`RAG_VECTOR_STORE_URL`) or another store",
+            }
+        )
+    third_parties = [t for t in third_parties if t["name"]]
 
     dependencies = list(RUNTIME_DEPENDENCIES)
     if is_tabular:
@@ -685,6 +805,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    # `erase`: data subject requests on the logs. Sorted: __main__ imports them in this order.
+    cli_modules = sorted([*cli_modules, "privacy_erasure"])
 
     return {
         "use_case": use_case,
@@ -729,7 +851,10 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "compliance": compliance,
         "compliance_labels": {c: REGIMES[c]["label"] for c in compliance},
         "compliance_documents": documents,
+        "compliance_document_titles": {d: COMPLIANCE_DOCUMENTS[d] for d in documents},
         "ai_act_risk": ai_act_risk,
+        "ai_act": ai_act,
+        "third_parties": third_parties,
         "audit_retention_days": retention_days,
         "audit_retention_basis": retention_basis,
         "incident_deadlines": deadlines,

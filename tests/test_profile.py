@@ -47,7 +47,9 @@ def test_use_case_decides_metric_route_and_cli(
     assert profile["quality_metric"]["name"] == metric
     assert profile["quality_metric"]["label"]
     assert profile["route_module"] == route
-    assert (cli in profile["cli_modules"]) if cli else profile["cli_modules"] == []
+    use_case_clis = {"rag.cli", "tabular.cli"} & set(profile["cli_modules"])
+    assert use_case_clis == ({cli} if cli else set())
+    assert "privacy_erasure" in profile["cli_modules"]  # every project: `erase`
     assert profile["is_rag"] is (use_case == "rag_assistant")
     assert profile["is_tabular"] is (use_case == "tabular_ml")
     assert profile["is_llm"] is (use_case != "tabular_ml")
@@ -496,3 +498,61 @@ def test_defaults_in_the_profile_match_copier_yml() -> None:
 
 def _subsets(items: list[str], size: int) -> list[list[str]]:
     return [list(c) for c in itertools.combinations(items, size)]
+
+
+@pytest.mark.parametrize(
+    ("risk", "added"),
+    [
+        ("minimal", []),
+        ("limited", ["ai-act-transparency"]),
+        ("high", ["technical-documentation", "ai-act-logging", "human-oversight"]),
+    ],
+)
+def test_ai_act_documents_follow_the_risk_class(risk: str, added: list[str]) -> None:
+    profile = derive_profile({"compliance": ["gdpr", "eu_ai_act"], "ai_act_risk": risk})
+
+    assert profile["compliance_documents"] == [
+        *CONTEXT.REGIMES["gdpr"]["documents"],
+        "ai-act-risk-classification",
+        *added,
+    ]
+    assert set(profile["compliance_document_titles"]) == set(profile["compliance_documents"])
+    assert profile["ai_act"]["label"].lower().startswith(risk)
+
+
+def test_unknown_ai_act_risk_is_left_for_copier_to_refuse() -> None:
+    profile = derive_profile({"compliance": ["eu_ai_act"], "ai_act_risk": "prohibited"})
+
+    assert profile["ai_act"] is None
+    assert profile["compliance_documents"] == ["ai-act-risk-classification"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "parties"),
+    [
+        (
+            {"use_case": "llm_service", "llm_provider": "mistral", "cloud": "gcp"},
+            ["Mistral", "Google"],
+        ),
+        (
+            {"use_case": "rag_assistant", "vector_store": "pinecone"},
+            ["OpenAI", "Amazon", "Pinecone"],
+        ),
+        (
+            {"use_case": "rag_assistant", "vector_store": "qdrant", "cloud": "azure"},
+            ["OpenAI", "Microsoft"],
+        ),
+        (
+            {"use_case": "llm_service", "model_source": "self_hosted", "cloud": "on_prem"},
+            [],
+        ),
+        ({"use_case": "tabular_ml", "cloud": "aws"}, ["Amazon"]),
+    ],
+)
+def test_third_parties_are_the_provider_cloud_and_managed_store(
+    answers: dict[str, str], parties: list[str]
+) -> None:
+    names = [p["name"] for p in derive_profile(answers)["third_parties"]]
+
+    assert len(names) == len(parties)
+    assert all(name.startswith(party) for name, party in zip(names, parties, strict=True))
