@@ -518,7 +518,7 @@ def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> d
     evaluation = [step("evaluate", "pipeline", "evaluate"), step("promote", "pipeline", "promote")]
     if ab_testing:
         evaluation.append(step("ab_report", "ab-report"))
-    jobs = {
+    jobs: dict[str, dict[str, Any]] = {
         "training": {
             "description": "Train the model and promote it if it passes the KPI gate",
             "steps": [step(name, "pipeline", name) for name in PIPELINE_STEPS],
