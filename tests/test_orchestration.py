@@ -21,7 +21,6 @@ and check that what it runs is exactly that list, then run the real tools:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -205,18 +204,19 @@ def test_dags_run_their_steps_in_order(projects: Projects, tmp_path: Path) -> No
     fake.chmod(0o755)
     log = tmp_path / "steps.log"
     env = clean_environment(STEPS_LOG=str(log))
-    outcome = run(["make", "dags-test", f"PIPELINE_PYTHON={fake}"], project, env, timeout=900)
-
     jobs = _orchestration(variant)["jobs"]
-    # The drift check fails (the stand-in exits 3): the drift DAG fails, after the two others.
+    # Training and drift (the evaluation DAG has the same shape as training; every DAG's tasks
+    # and order are checked by check-dags): each `airflow dags test` costs about 20 s.
+    dags = f"DAGS={jobs['training']['id']} {jobs['drift']['id']}"
+    outcome = run(["make", "dags-test", dags, f"PIPELINE_PYTHON={fake}"], project, env, timeout=900)
+
+    # The drift check fails (the stand-in exits 3): the drift DAG fails, after training passed.
     assert not outcome.ok
     assert f"dags-test: {jobs['training']['id']} succeeded" in outcome.output
-    assert f"dags-test: {jobs['evaluation']['id']} succeeded" in outcome.output
     assert f"dags-test: {jobs['drift']['id']} FAILED" in outcome.output, outcome.summary(40)
     ran = [line.split("|") for line in log.read_text().splitlines()]
     assert {cwd for cwd, _ in ran} == {str(project)}
     expected = [c.removeprefix("python ") for c in _commands(jobs["training"]["steps"])]
-    expected += [c.removeprefix("python ") for c in _commands(jobs["evaluation"]["steps"])]
     assert [args for _, args in ran[: len(expected)]] == expected
     # The rollback check runs although the drift check failed.
     drift = sorted(c.removeprefix("python ") for c in _commands(jobs["drift"]["steps"]))
@@ -276,13 +276,17 @@ def test_a_broken_pipeline_fails_the_check(tmp_path: Path) -> None:
     project = render(tmp_path / "p", VARIANTS["kubeflow-rag"])
     source = project / "pipelines" / "kubeflow_pipeline.py"
     text = source.read_text(encoding="utf-8")
-    # Kubeflow refuses a pipeline name that is not a DNS label.
-    broken = re.sub(r'name="([a-z0-9-]+)-drift"', 'name="Drift check!"', text, count=1)
+    # Components that declare an input the pipelines never pass: KFP refuses to build the graph.
+    broken = text.replace(
+        "    def component() -> dsl.ContainerSpec:",
+        "    def component(threshold: float) -> dsl.ContainerSpec:",
+    )
     assert broken != text
     source.write_text(broken, encoding="utf-8")
     outcome = run(["make", "check-pipelines"], project, clean_environment(), timeout=900)
     assert not outcome.ok, outcome.summary(40)
-    assert not (project / "var" / "kubeflow" / "drift.yaml").exists()
+    assert "missing 1 required argument: threshold" in outcome.output, outcome.summary(40)
+    assert not (project / "var" / "kubeflow").exists()
 
 
 def test_tool_pins_reach_the_makefile(projects: Projects) -> None:
