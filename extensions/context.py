@@ -498,6 +498,12 @@ ORCHESTRATION_TOOLS = {"airflow": "3.3.2", "kfp": "2.17.3"}
 # When each job runs (cron, UTC). The CI workflows use the same schedules when no orchestrator is
 # chosen; with an orchestrator the CI workflows leave scheduling to it (one scheduler per job).
 JOB_SCHEDULES = {"training": "17 3 * * 1", "evaluation": "23 4 * * *", "drift": "41 5 * * *"}
+# What a step does, in a few words (CI step names, docs); pipeline stages are named by the stage.
+STEP_TITLES = {
+    "drift": "Drift check (fails above the threshold)",
+    "rollback": "Roll the champion back if production metrics regressed",
+    "ab_report": "A/B comparison of champion and challenger",
+}
 
 
 def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> dict[str, Any]:
@@ -510,6 +516,7 @@ def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> d
             "task": task,
             "args": list(args),
             "command": " ".join(["python", "-m", package, *args]),
+            "title": STEP_TITLES.get(task, f"Pipeline stage: {task}"),
             # False: runs after the previous step, only if it passed. True: runs whatever the
             # other steps do (the job still fails when any step fails).
             "independent": independent,
