@@ -267,7 +267,8 @@ def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
     assert manual, "deploy-production must wait for a person"
     assert manual[0]["allow_failure"] is False
     assert pipeline["deploy-staging"]["environment"]["name"] == "staging"
-    assert "schedule" in str(pipeline["drift"]["rules"])
+    assert pipeline["drift"]["extends"] == ".monitoring"  # scheduled only (orchestrator: none)
+    assert "schedule" in str(pipeline[".monitoring"]["rules"])
     assert pipeline[".cloud-login"]["id_tokens"], "cloud access must use OIDC id_tokens"
     images = [pipeline["default"]["image"]] + [
         job["image"] for job in pipeline.values() if isinstance(job, dict) and "image" in job
