@@ -574,6 +574,77 @@ def _observability_profile(
     }
 
 
+# --------------------------------------------------------------------------- orchestration
+# One entry point per step, shared by every orchestrator: `python -m <package> <args>`. The DVC
+# stages run the `pipeline` steps (`make train` = `dvc repro`); Airflow tasks, Kubeflow container
+# components and the scheduled CI jobs run the same commands, never their own copy of the logic.
+PIPELINE_STEPS = ("ingest", "validate", "prepare", "build", "evaluate", "promote")
+# Pinned orchestration tools; each runs in its own environment (its pins collide with ours).
+ORCHESTRATION_TOOLS = {"airflow": "3.3.2", "kfp": "2.17.3"}
+# When each job runs (cron, UTC). The CI workflows use the same schedules when no orchestrator is
+# chosen; with an orchestrator the CI workflows leave scheduling to it (one scheduler per job).
+JOB_SCHEDULES = {"training": "17 3 * * 1", "evaluation": "23 4 * * *", "drift": "41 5 * * *"}
+# What a step does, in a few words (CI step names, docs); pipeline stages are named by the stage.
+STEP_TITLES = {
+    "drift": "Drift check (fails above the threshold)",
+    "rollback": "Roll the champion back if production metrics regressed",
+    "ab_report": "A/B comparison of champion and challenger",
+}
+
+
+def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> dict[str, Any]:
+    """The jobs (training, evaluation, drift) as ordered steps, each one CLI command."""
+    package = _get(answers, "package_name", "ai_service")
+    orchestrator = _get(answers, "orchestrator", "none")
+
+    def step(task: str, *args: str, independent: bool = False) -> dict[str, Any]:
+        return {
+            "task": task,
+            "args": list(args),
+            "command": " ".join(["python", "-m", package, *args]),
+            "title": STEP_TITLES.get(task, f"Pipeline stage: {task}"),
+            # False: runs after the previous step, only if it passed. True: runs whatever the
+            # other steps do (the job still fails when any step fails).
+            "independent": independent,
+        }
+
+    evaluation = [step("evaluate", "pipeline", "evaluate"), step("promote", "pipeline", "promote")]
+    if ab_testing:
+        evaluation.append(step("ab_report", "ab-report"))
+    jobs: dict[str, dict[str, Any]] = {
+        "training": {
+            "description": "Train the model and promote it if it passes the KPI gate",
+            "steps": [step(name, "pipeline", name) for name in PIPELINE_STEPS],
+        },
+        "evaluation": {
+            "description": "Evaluate the candidate, promote it if it passes the KPI gate"
+            + (", compare A/B" if ab_testing else ""),
+            "steps": evaluation,
+        },
+        "drift": {
+            "description": "Check for drift, roll the champion back if production regressed",
+            # Rollback runs whatever the drift check finds: it decides from production metrics.
+            "steps": [step("drift", "drift"), step("rollback", "rollback", independent=True)],
+        },
+    }
+    for name, job in jobs.items():
+        job["schedule"] = JOB_SCHEDULES[name]
+        job["id"] = f"{package}_{name}"
+    return {
+        "orchestrator": orchestrator,
+        "jobs": jobs,
+        "tools": ORCHESTRATION_TOOLS,
+        # Scheduled CI workflows run training and drift only when no orchestrator does.
+        "ci_schedules": orchestrator == "none",
+        # What the scheduled monitoring CI job runs when no orchestrator does: the drift job's
+        # steps, then the A/B comparison (with an orchestrator it is part of the evaluation job).
+        "ci_monitoring_steps": jobs["drift"]["steps"]
+        + [{**s, "independent": True} for s in evaluation if s["task"] == "ab_report"],
+        # The generated Makefile's static check of the orchestrator's definitions (infra-check).
+        "check_target": {"airflow": "check-dags", "kubeflow": "check-pipelines"}.get(orchestrator),
+    }
+
+
 # --------------------------------------------------------------------------- cloud deployment
 # Terraform defaults per cloud (variables in the generated Terraform; teams override per env).
 CLOUD_REGIONS = {"aws": "eu-central-1", "azure": "westeurope", "gcp": "europe-west1"}
@@ -878,6 +949,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         if runtime_name
         else None,
         "orchestrator": _get(answers, "orchestrator", "none"),
+        "orchestration": _orchestration_profile(answers, ab_testing=ab_testing),
         "ci_provider": _get(answers, "ci_provider", "github_actions"),
         "secrets_backend": _get(answers, "secrets_backend", "cloud_native"),
         "secret_store_label": "Vault (OpenBao compatible)"

@@ -532,6 +532,7 @@ INFRA_QUESTIONS = (
     "cloud",
     "ci_provider",
     "secrets_backend",
+    "orchestrator",  # Airflow DAGs / Kubeflow pipelines are checked by make infra-check
 )
 
 

