@@ -23,7 +23,9 @@ from .trail import AuditTrail
 
 logger = logging.getLogger(__name__)
 
-UNAUDITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+UNAUDITED_PATHS = frozenset(
+    {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
 _UNAVAILABLE = json.dumps(
     {"error": {"message": "The audit trail is unavailable.", "type": "service_unavailable"}}
 ).encode()
