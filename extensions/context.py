@@ -643,7 +643,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     if lambda_entry:
         dependencies.append("boto3>=1.35")
     # Environment variables the service reads from the secret store (never from a file in git).
-    service_secrets = ["API_KEY_SHA256", *provider_info["credentials"]]
+    service_secrets = ["API_KEY_SHA256", "API_CLIENTS", *provider_info["credentials"]]
     if store_info is not None and store_info["api_key_env"]:
         service_secrets.append(store_info["api_key_env"])
     if vector_store == "pgvector":
