@@ -1,7 +1,7 @@
 """Authentication and authorisation as FastAPI dependencies.
 
-Both are `async def`: they never wait on I/O (quotas in memory; a JWKS fetched over HTTP is
-cached by PyJWT), so they run on the event loop instead of a thread.
+Both are `async def`: key lookups and quotas (in memory) never wait, so they run on the event
+loop; only token verification, which may fetch the provider's keys, runs in a thread.
 `authenticate` finds the caller (an API key or an OIDC/JWT bearer token) or answers 401.
 `authorize` adds the route's permissions: a route declares them once, e.g.
 `dependencies=[Security(authorize, scopes=["chat"])]`, and a caller without one of them gets 403;
@@ -19,6 +19,7 @@ from fastapi.security import (
     HTTPBearer,
     SecurityScopes,
 )
+from starlette.concurrency import run_in_threadpool
 
 from ..audit.context import current_audit
 from ..settings import Settings
@@ -59,7 +60,8 @@ async def authenticate(
     verifier: TokenVerifier | None = request.app.state.token_verifier
     if verifier is not None and bearer is not None and verifier.looks_like_jwt(presented):
         try:
-            caller = verifier.verify(presented)
+            # In a thread: fetching the provider's keys (JWKS URL, cached by PyJWT) blocks.
+            caller = await run_in_threadpool(verifier.verify, presented)
         except InvalidToken as exc:
             raise _refuse(
                 401, "invalid_token", str(exc), {"WWW-Authenticate": 'Bearer error="invalid_token"'}
