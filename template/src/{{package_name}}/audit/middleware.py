@@ -101,9 +101,8 @@ def _record(scope: Scope, audit: RequestAudit, status: int, started: float) -> d
     state: dict[str, Any] = scope.get("state") or {}
     route = scope.get("route")
     policy = state.get("policy_decision")
-    refused = audit.refusal or (
-        policy if isinstance(policy, str) and policy.startswith("refus") else None
-    )
+    policy = None if policy is None else str(policy)
+    refused = audit.refusal or (policy if policy and policy.startswith("refus") else None)
     return {
         "type": "request",
         "ts": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -126,7 +125,7 @@ def _record(scope: Scope, audit: RequestAudit, status: int, started: float) -> d
         "completion_tokens": audit.completion_tokens,
         "cost_usd": round(audit.cost_usd, 8),
         "latency_ms": round((time.perf_counter() - started) * 1000, 3),
-        "redactions": dict(state.get("redaction_counts") or {}),
+        "redactions": {str(k): int(v) for k, v in (state.get("redaction_counts") or {}).items()},
     }
 
 
