@@ -194,7 +194,7 @@ def export(
         if fmt == "csv":
             row = dict(record)
             for key in ("redactions", "policy"):
-                if key in row and not isinstance(row[key], str):
+                if isinstance(row.get(key), dict | list):
                     row[key] = json.dumps(row[key], sort_keys=True)
             writer.writerow(row)
         else:
