@@ -685,6 +685,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    if is_llm:  # `evaluate`: the candidate on the golden set (src/<package>/evaluation/)
+        cli_modules.append("evaluation.cli")
 
     return {
         "use_case": use_case,
