@@ -17,8 +17,6 @@ from ..settings import get_settings
 from .candidate import evaluate_candidate
 from .inputs import CandidateParamsError, EvaluationInputError
 
-PARAMS_SECTION = "evaluate"
-
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -29,8 +27,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "--params",
         type=Path,
         default=None,
-        help=f"YAML file whose `{PARAMS_SECTION}:` section holds the candidate's parameters "
-        "(e.g. params.yaml); default: the current settings",
+        help="YAML file of the candidate's parameters; default: the current settings",
+    )
+    parser.add_argument(
+        "--section",
+        default=None,
+        help="take the parameters under this key of the --params file (e.g. model)",
     )
     parser.add_argument(
         "--output", type=Path, default=None, help="write the metrics as JSON (e.g. metrics.json)"
@@ -41,20 +43,24 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.set_defaults(handler=_evaluate)
 
 
-def read_params(path: Path) -> dict[str, Any]:
-    """The `evaluate:` section of a parameters file (the DVC convention: a section per stage)."""
+def read_params(path: Path, section: str | None = None) -> dict[str, Any]:
+    """The candidate's parameters: the YAML mapping in `path`, or the one under `section`."""
     if not path.is_file():
         raise CandidateParamsError(f"parameters file not found: {path}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CandidateParamsError(f"{path} cannot be read as YAML: {exc}") from exc
-    if not isinstance(data, dict) or PARAMS_SECTION not in data:
-        raise CandidateParamsError(f"{path} has no `{PARAMS_SECTION}:` section")
-    section = data[PARAMS_SECTION] or {}
-    if not isinstance(section, dict):
-        raise CandidateParamsError(f"{path}: `{PARAMS_SECTION}:` must be a mapping of parameters")
-    return section
+    where = str(path)
+    if section is not None:
+        if not isinstance(data, dict) or section not in data:
+            raise CandidateParamsError(f"{path} has no `{section}:` section")
+        data, where = data[section], f"{path}, `{section}:`"
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CandidateParamsError(f"{where} must be a mapping of parameter names to values")
+    return data
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -66,7 +72,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     settings = get_settings()
     configure_logging(settings.log_level)
     try:
-        params = read_params(args.params) if args.params else {}
+        params = read_params(args.params, args.section) if args.params else {}
         result = evaluate_candidate(settings, params)
     except EvaluationInputError as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
