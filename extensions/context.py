@@ -885,6 +885,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    if is_llm:  # `evaluate`: the candidate on the golden set (src/<package>/evaluation/)
+        cli_modules.append("evaluation.cli")
     # `erase`: data subject requests on the logs.
     cli_modules += ["privacy_erasure", "audit.cli", "api.keys_cli"]  # + audit, keys create
     cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order

@@ -35,12 +35,12 @@ def rag(**answers: Any) -> dict[str, Any]:
     ("use_case", "metric", "route", "cli"),
     [
         ("rag_assistant", "recall_at_5", "ask", "rag.cli"),
-        ("llm_service", "golden_accuracy", "chat", None),
+        ("llm_service", "golden_accuracy", "chat", "evaluation.cli"),
         ("tabular_ml", "roc_auc", "predict", "tabular.cli"),
     ],
 )
 def test_use_case_decides_metric_route_and_cli(
-    use_case: str, metric: str, route: str, cli: str | None
+    use_case: str, metric: str, route: str, cli: str
 ) -> None:
     profile = derive_profile({"use_case": use_case})
 
@@ -53,6 +53,8 @@ def test_use_case_decides_metric_route_and_cli(
     assert {"privacy_erasure", "audit.cli", "api.keys_cli"} <= set(profile["cli_modules"])
     assert profile["cli_modules"] == sorted(profile["cli_modules"])
     assert profile["route_scope"] == route  # the permission its inference routes need
+    # the golden-set evaluation (`evaluate`) exists for the LLM use cases only
+    assert ("evaluation.cli" in profile["cli_modules"]) is (use_case != "tabular_ml")
     assert profile["is_rag"] is (use_case == "rag_assistant")
     assert profile["is_tabular"] is (use_case == "tabular_ml")
     assert profile["is_llm"] is (use_case != "tabular_ml")
