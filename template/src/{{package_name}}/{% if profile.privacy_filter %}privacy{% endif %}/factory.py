@@ -55,8 +55,16 @@ def build_privacy_engine(settings: Settings) -> PrivacyEngine:
             for category, terms in sorted(settings.pii_policy_extra_terms.items())
         ),
     )
+    analyzer = build_analyzer(spec)
+    unknown = sorted(set(entities) - set(analyzer.get_supported_entities(spec.language)))
+    if unknown:
+        raise PrivacyConfigurationError(
+            f"PII_ENTITIES has {', '.join(unknown)}, which no recogniser finds"
+            + ("" if spec.nlp_model else " without an NLP model (PII_NLP_MODEL)")
+            + f"; supported: {', '.join(sorted(analyzer.get_supported_entities(spec.language)))}"
+        )
     engine = PrivacyEngine(
-        build_analyzer(spec),
+        analyzer,
         language=settings.pii_language,
         entities=entities,
         operators=operators,
