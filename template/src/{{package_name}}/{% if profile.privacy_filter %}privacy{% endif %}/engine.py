@@ -29,13 +29,12 @@ from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IbanRecognizer,
     IpRecognizer,
-    PhoneRecognizer,
 )
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from .pseudonyms import Pseudonymizer, StreamRestorer
-from .recognizers import offline_recognizers
+from .recognizers import PhoneNumberRecognizer, offline_recognizers
 from .special_categories import ENTITY_PREFIX, TERMS, entity_of, special_category_recognizers
 
 logger = logging.getLogger(__name__)
@@ -90,7 +89,9 @@ def build_analyzer(spec: AnalyzerSpec) -> AnalyzerEngine:
     """Presidio's analyzer with the recognisers this service uses (built once per spec)."""
     language = spec.language
     recognizers: list[EntityRecognizer] = [
-        PhoneRecognizer(supported_language=language, supported_regions=list(spec.phone_regions)),
+        PhoneNumberRecognizer(
+            supported_language=language, supported_regions=list(spec.phone_regions)
+        ),
         IbanRecognizer(supported_language=language),
         CreditCardRecognizer(supported_language=language),
         IpRecognizer(supported_language=language),

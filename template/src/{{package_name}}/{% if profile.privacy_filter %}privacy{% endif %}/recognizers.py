@@ -16,8 +16,9 @@ import re
 from collections.abc import Sequence
 
 import tldextract
-from presidio_analyzer import Pattern, PatternRecognizer
-from presidio_analyzer.predefined_recognizers import EmailRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
 
 # Names are matched case-sensitively (a capital starts each part); the context words are not.
 _FLAGS = re.DOTALL | re.MULTILINE
@@ -86,6 +87,22 @@ _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 class OfflineEmailRecognizer(EmailRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         return _OFFLINE_TLD(pattern_text).fqdn != ""
+
+
+class PhoneNumberRecognizer(PhoneRecognizer):
+    """Presidio's phone recogniser without the short matches libphonenumber accepts for some
+    regions ("1689" in "Regulation (EU) 2024/1689"): a phone number has at least 7 digits."""
+
+    MIN_DIGITS = 7
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        # Presidio declares `nlp_artifacts: NlpArtifacts = None`; the phone recogniser ignores it.
+        results = super().analyze(text, entities, nlp_artifacts)  # type: ignore[arg-type]
+        return [
+            r for r in results if sum(c.isdigit() for c in text[r.start : r.end]) >= self.MIN_DIGITS
+        ]
 
 
 def offline_recognizers(language: str, person_deny_list: Sequence[str]) -> list[PatternRecognizer]:
