@@ -294,6 +294,7 @@ _ACTION_RANK = {"allow": 0, "redact": 1, "refuse": 2}
 PRIVACY_DEPENDENCIES = [
     "presidio-analyzer>=2.2.366",
     "presidio-anonymizer>=2.2.366",
+    "regex>=2024.4",  # Unicode letter classes in the name and special-category patterns
     "spacy>=3.8",
     "tldextract>=5.1",
 ]
@@ -699,6 +700,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         mypy_untyped_modules += ["sklearn.*", "joblib"]
     if lambda_entry:
         mypy_untyped_modules += ["boto3", "botocore.*"]
+    if is_llm:
+        dev_dependencies.append("types-regex>=2024.4")
     if use_case == "llm_service" and not provider_info["sdk"].startswith("openai"):
         dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()

@@ -253,7 +253,8 @@ class PrivacySession:
         return OperatorConfig("replace", {"new_value": f"<{entity_type}>"})
 
     def _apply(self, text: str, results: list[RecognizerResult]) -> str:
-        # Special categories the policy allows were not looked for; allowed ones never appear.
+        # A special category found here is replaced only if the policy redacts it (a refused
+        # one has stopped the request; an allowed one was not looked for).
         results = [
             r
             for r in results

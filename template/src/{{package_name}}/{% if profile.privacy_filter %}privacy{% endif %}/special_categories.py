@@ -9,10 +9,11 @@ PII_POLICY_EXTRA_TERMS, or decide per category with PII_POLICY (refuse | redact 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
-from presidio_analyzer import Pattern, PatternRecognizer
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 ENTITY_PREFIX = "SPECIAL_CATEGORY_"
 
@@ -167,16 +168,32 @@ _NAMED = (
     rf"{_NOT_A_NAME}\p{{Lu}}\p{{Ll}}+[ \t]+"
     r"(?i:has|had|is|was|suffers|takes|became|joined|votes|voted)"
 )
-_PERSON_REF = rf"(?:\b(?i:{_PERSONAL})\b|\b{_NAMED}\b)"
-_SAME_SENTENCE = r"[^.!?\n]{0,120}?"
+_PERSON_REF = regex.compile(rf"\b(?i:{_PERSONAL})\b|\b{_NAMED}\b")
+_SENTENCE_END = regex.compile(r"[.!?\n]")
+_SENTENCE_REACH = 120  # characters around a term searched for a person reference
 
 
-def _pattern(category: str, terms: Sequence[str]) -> list[Pattern]:
-    term = r"\b(?i:" + "|".join(terms) + r")\b"
-    return [
-        Pattern(f"{category} after a person", rf"(?<={_PERSON_REF}{_SAME_SENTENCE}){term}", 0.7),
-        Pattern(f"{category} before a person", rf"{term}(?={_SAME_SENTENCE}{_PERSON_REF})", 0.7),
-    ]
+class SpecialCategoryRecognizer(PatternRecognizer):
+    """A category's terms (one pattern), kept only in a sentence that refers to a person."""
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if _PERSON_REF.search(_sentence(text, r.start, r.end))]
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around text[start:end], at most _SENTENCE_REACH characters each side."""
+    before = text[max(0, start - _SENTENCE_REACH) : start]
+    cuts = [m.end() for m in _SENTENCE_END.finditer(before)]
+    after = text[end : end + _SENTENCE_REACH]
+    stop = _SENTENCE_END.search(after)
+    return before[cuts[-1] if cuts else 0 :] + " " + after[: stop.start() if stop else None]
 
 
 def entity_of(category: str) -> str:
@@ -186,18 +203,20 @@ def entity_of(category: str) -> str:
 def special_category_recognizers(
     language: str, extra_terms: Mapping[str, Sequence[str]]
 ) -> list[PatternRecognizer]:
-    return [
-        PatternRecognizer(
-            entity_of(category),
-            name=f"SpecialCategory{category.title().replace('_', '')}Recognizer",
-            patterns=_pattern(
-                category, [*terms, *(re.escape(t) for t in extra_terms.get(category, ()))]
-            ),
-            supported_language=language,
-            global_regex_flags=re.DOTALL | re.MULTILINE,
+    recognizers: list[PatternRecognizer] = []
+    for category, terms in TERMS.items():
+        extra = [regex.escape(t) for t in extra_terms.get(category, ())]
+        term = r"\b(?i:" + "|".join([*terms, *extra]) + r")\b"
+        recognizers.append(
+            SpecialCategoryRecognizer(
+                entity_of(category),
+                name=f"SpecialCategory{category.title().replace('_', '')}Recognizer",
+                patterns=[Pattern(category, term, 0.7)],
+                supported_language=language,
+                global_regex_flags=regex.DOTALL | regex.MULTILINE,
+            )
         )
-        for category, terms in TERMS.items()
-    ]
+    return recognizers
 
 
 LABELS = {
