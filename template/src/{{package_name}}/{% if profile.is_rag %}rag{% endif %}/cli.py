@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..logging_setup import configure_logging
+from ..privacy import PrivacyConfigurationError, build_privacy_engine
 from ..providers import ProviderError
 from ..providers.factory import build_chat_model
 from ..settings import get_settings
@@ -37,9 +38,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 async def _run(folder: Path, *, force: bool, prune: bool) -> IngestReport:
     settings = get_settings()
     rag = get_rag_settings()
+    privacy = build_privacy_engine(settings)
     model = build_chat_model(settings)
     try:
-        embedder = await choose_embedder(rag, model, settings.llm_embedding_model)
+        embedder = await choose_embedder(
+            rag, model, settings.llm_embedding_model, privacy.placeholders
+        )
         store = await asyncio.to_thread(open_store, rag, embedder.name, embedder.dimension)
         try:
             return await ingest_folder(
@@ -64,7 +68,12 @@ def _ingest(args: argparse.Namespace) -> int:
         return 2
     try:
         report = asyncio.run(_run(args.folder, force=args.force, prune=args.prune))
-    except (VectorStoreError, ProviderError, EmbeddingsUnavailableError) as exc:
+    except (
+        VectorStoreError,
+        ProviderError,
+        EmbeddingsUnavailableError,
+        PrivacyConfigurationError,
+    ) as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 1
     print(

@@ -9,10 +9,11 @@ of different models are never compared.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ..providers import ChatModel
@@ -68,15 +69,30 @@ class HashingEmbedder:
         return [self.embed_one(t) for t in texts]
 
 
+Redact = Callable[[str], str]
+
+
+def _redact_all(redact: Redact, texts: Sequence[str]) -> list[str]:
+    return [redact(text) for text in texts]
+
+
 class ModelEmbedder:
     """Embeddings from the model source (`ChatModel.embed`), sent in batches.
 
     Its name (hence its collection) includes the embedding model, so changing the model never
     mixes its vectors with the previous model's, even when both have the same dimension.
+    `redact` (the privacy filter) runs on every text before it leaves for the model source.
     """
 
-    def __init__(self, model: ChatModel, dimension: int, embedding_model: str | None) -> None:
+    def __init__(
+        self,
+        model: ChatModel,
+        dimension: int,
+        embedding_model: str | None,
+        redact: Redact | None = None,
+    ) -> None:
         self.model = model
+        self.redact = redact
         self.dimension = dimension
         label = f"{model.provider}_{embedding_model or 'default'}_{dimension}"
         self.name = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
@@ -84,7 +100,9 @@ class ModelEmbedder:
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start : start + EMBED_BATCH]
+            batch = list(texts[start : start + EMBED_BATCH])
+            if self.redact is not None:
+                batch = await asyncio.to_thread(_redact_all, self.redact, batch)
             result = await self.model.embed(batch)
             if result is None or len(result) != len(batch):
                 raise EmbeddingsUnavailableError(
@@ -95,17 +113,21 @@ class ModelEmbedder:
 
 
 async def choose_embedder(
-    settings: RagSettings, model: ChatModel, embedding_model: str | None = None
+    settings: RagSettings,
+    model: ChatModel,
+    embedding_model: str | None = None,
+    redact: Redact | None = None,
 ) -> Embedder:
     """The model source's embeddings when it has them (and RAG_EMBEDDINGS allows), else hashing.
 
-    `embedding_model` names the model behind `model.embed()` (LLM_EMBEDDING_MODEL).
+    `embedding_model` names the model behind `model.embed()` (LLM_EMBEDDING_MODEL); `redact`
+    replaces personal data in the texts sent to it.
     """
     if settings.embeddings == "hashing":
         return HashingEmbedder(settings.hashing_dimension)
     probe = await model.embed(["dimension probe"])
     if probe:
-        return ModelEmbedder(model, len(probe[0]), embedding_model)
+        return ModelEmbedder(model, len(probe[0]), embedding_model, redact)
     if settings.embeddings == "model":
         raise EmbeddingsUnavailableError(
             f"RAG_EMBEDDINGS=model but {model.provider} model {model.model} offers no "

@@ -7,7 +7,7 @@ import logging
 
 from ..providers import ChatModel
 from .config import RagSettings
-from .embeddings import Embedder, choose_embedder
+from .embeddings import Embedder, Redact, choose_embedder
 from .ingest import ingest_folder
 from .lexical import Bm25Index
 from .retriever import HybridRetriever
@@ -30,10 +30,17 @@ class RagIndex:
 
     @classmethod
     async def open(
-        cls, settings: RagSettings, model: ChatModel, embedding_model: str | None = None
+        cls,
+        settings: RagSettings,
+        model: ChatModel,
+        embedding_model: str | None = None,
+        redact: Redact | None = None,
     ) -> RagIndex:
-        """Open the store; index `documents_dir` first when it is empty (and allowed to)."""
-        embedder = await choose_embedder(settings, model, embedding_model)
+        """Open the store; index `documents_dir` first when it is empty (and allowed to).
+
+        `redact` replaces personal data in every text embedded by the model source.
+        """
+        embedder = await choose_embedder(settings, model, embedding_model, redact)
         store = await asyncio.to_thread(open_store, settings, embedder.name, embedder.dimension)
         try:
             chunks = await asyncio.to_thread(store.all_chunks)
