@@ -387,6 +387,39 @@ IMAGE_PROMOTION = {
 }
 INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": "/v1/predict"}
 
+# --------------------------------------------------------------------------- MLOps lifecycle
+# Every generated project: a DVC pipeline (ingest -> validate -> prepare -> build -> evaluate ->
+# promote), MLflow tracking and registry (SQLite locally), pandera data validation.
+MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2"]
+# The module of src/<package>/pipeline/ that implements the use case's stages.
+# Not yet for rag_assistant and llm_service ("rag_steps", "llm_steps"): their evaluation lands
+# with the golden-set evaluators.
+PIPELINE_STEPS = {"tabular_ml": "tabular_steps"}
+# Production DVC remote: the artefact bucket the Terraform platform module creates. Its name ends
+# with the account id / project number, which only `terraform output` knows: a placeholder here.
+DVC_REMOTES = {
+    "aws": "s3://{name}-production-artifacts-ACCOUNT_ID/dvc",
+    "gcp": "gs://{name}-production-artifacts-PROJECT_NUMBER/dvc",
+    "azure": "azure://artifacts/dvc",  # in the storage account `terraform output` names
+    "on_prem": "s3://{name}-artifacts/dvc",  # any S3-compatible store (MinIO, Ceph)
+}
+DVC_PLUGINS = {"aws": "dvc-s3", "gcp": "dvc-gs", "azure": "dvc-azure", "on_prem": "dvc-s3"}
+
+
+def _mlops_profile(answers: Mapping[str, Any], *, use_case: str, cloud: str) -> dict[str, Any]:
+    slug = _get(answers, "project_slug", "ai-service")
+    name = _get(answers, "project_slug", "ai-service")[:16].rstrip("-")  # as terraform.name
+    return {
+        "pipeline_steps": PIPELINE_STEPS.get(use_case),
+        "registered_model": slug,
+        "experiment": f"{slug}-pipeline",
+        "dvc_remote_url": DVC_REMOTES[cloud].format(name=name),
+        "dvc_plugin": DVC_PLUGINS[cloud],
+        # With A/B testing a passing candidate becomes `challenger` (the live split decides);
+        # without it, `champion` directly. The first passing version is always champion.
+        "promote_alias": "challenger" if _get(answers, "ab_testing", False) else "champion",
+    }
+
 
 RUNTIME_DEPENDENCIES = [
     "fastapi>=0.115",
@@ -645,6 +678,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         service_secrets.append(store_info["api_key_env"])
     if vector_store == "pgvector":
         service_secrets.append("RAG_VECTOR_STORE_URL")  # carries the database password
+    if use_case in PIPELINE_STEPS:
+        dependencies += MLOPS_DEPENDENCIES
     dependencies = sorted(set(dependencies), key=str.lower)
 
     dev_dependencies = [
@@ -655,6 +690,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "types-PyYAML>=6.0",
     ]
     mypy_untyped_modules: list[str] = []
+    if use_case in PIPELINE_STEPS:
+        mypy_untyped_modules += ["pandas", "pandas.*"]  # the pipeline's pandera checks
     if is_rag:
         mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
     if vector_store == "pgvector":
@@ -685,6 +722,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    if use_case in PIPELINE_STEPS:
+        cli_modules.append("pipeline.cli")
 
     return {
         "use_case": use_case,
@@ -774,6 +813,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "cicd": CICD,
         "image_promotion": IMAGE_PROMOTION.get(cloud),
         "inference_path": INFERENCE_PATHS[route_module],
+        "mlops": _mlops_profile(answers, use_case=use_case, cloud=cloud),
         "dependencies": dependencies,
         "dev_dependencies": dev_dependencies,
         "mypy_untyped_modules": mypy_untyped_modules,
