@@ -724,6 +724,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     ]
     if use_case in PIPELINE_STEPS:
         cli_modules.append("pipeline.cli")
+    cli_modules.sort()  # the order of the generated imports (ruff's isort)
 
     return {
         "use_case": use_case,

@@ -50,6 +50,10 @@ class Registry:
         mlflow.set_registry_uri(tracking_uri)
         self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
         self.model_name = model_name
+        # Artefacts of a local store sit beside it (not in ./mlruns); a server decides its own.
+        self.artifact_root = (
+            (store.parent / "artifacts").resolve().as_uri() if store is not None else None
+        )
 
     # ------------------------------------------------------------------ reading
     def by_alias(self, alias: str) -> ModelVersion | None:
@@ -78,6 +82,8 @@ class Registry:
     @contextmanager
     def run(self, experiment: str, run_name: str) -> Iterator[str]:
         """An active MLflow run (the fluent API logs into it); yields its id."""
+        if self.client.get_experiment_by_name(experiment) is None:
+            self.client.create_experiment(experiment, artifact_location=self.artifact_root)
         mlflow.set_experiment(experiment)
         with mlflow.start_run(run_name=run_name) as active:
             yield active.info.run_id
@@ -116,12 +122,12 @@ class Registry:
     def promote(self, version: str, alias: str) -> ModelVersion | None:
         """Point `alias` at `version`; champion promotions remember the champion they replace."""
         previous = self.by_alias(alias)
-        if alias == CHAMPION and previous is not None and previous.version != version:
-            self.tag(version, {PREVIOUS_CHAMPION_TAG: previous.version})
+        if alias == CHAMPION and previous is not None and str(previous.version) != version:
+            self.tag(version, {PREVIOUS_CHAMPION_TAG: str(previous.version)})
         self.tag(version, {f"promoted_to_{alias}_at": now()})
         self.set_alias(alias, version)
         challenger = self.by_alias(CHALLENGER)
-        if alias == CHAMPION and challenger is not None and challenger.version == version:
+        if alias == CHAMPION and challenger is not None and str(challenger.version) == version:
             self.delete_alias(CHALLENGER)  # the challenger won: it is the champion now
         return previous
 
@@ -137,9 +143,9 @@ class Registry:
             )
         when = now()
         self.set_alias(CHAMPION, previous_version)
-        self.tag(current.version, {"rolled_back_at": when, "rolled_back_reason": reason})
+        self.tag(str(current.version), {"rolled_back_at": when, "rolled_back_reason": reason})
         note = f"{when}: rolled back from champion to v{previous_version}. Reason: {reason}"
         description = f"{current.description}\n\n{note}" if current.description else note
-        self.client.update_model_version(self.model_name, current.version, description)
-        self.tag(previous_version, {"restored_at": when, "restored_from": current.version})
+        self.client.update_model_version(self.model_name, str(current.version), description)
+        self.tag(previous_version, {"restored_at": when, "restored_from": str(current.version)})
         return current, self.version(previous_version)
