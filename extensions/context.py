@@ -392,9 +392,11 @@ INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": 
 # promote), MLflow tracking and registry (SQLite locally), pandera data validation.
 MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2"]
 # The module of src/<package>/pipeline/ that implements the use case's stages.
-# Not yet for rag_assistant and llm_service ("rag_steps", "llm_steps"): their evaluation lands
-# with the golden-set evaluators.
-PIPELINE_STEPS = {"tabular_ml": "tabular_steps"}
+PIPELINE_STEPS = {
+    "rag_assistant": "rag_steps",
+    "llm_service": "llm_steps",
+    "tabular_ml": "tabular_steps",
+}
 # Production DVC remote: the artefact bucket the Terraform platform module creates. Its name ends
 # with the account id / project number, which only `terraform output` knows: a placeholder here.
 DVC_REMOTES = {
