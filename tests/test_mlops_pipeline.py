@@ -28,7 +28,12 @@ def test_make_train_runs_the_pipeline_and_gates_promotion(
 ) -> None:
     project = render(tmp_path / "project", config)
     env = clean_environment(
-        UV_PROJECT_ENVIRONMENT=str(generated_env), UV_NO_SYNC="1", TMPDIR=str(short_tmp)
+        UV_PROJECT_ENVIRONMENT=str(generated_env),
+        UV_NO_SYNC="1",
+        TMPDIR=str(short_tmp),
+        # The shared env does not hold the project itself (`uv sync` installs it in real use):
+        # the stages' `python -m <package>` find it under src/.
+        PYTHONPATH=str(project / "src"),
     )
 
     first = run(["make", "train"], project, env)
