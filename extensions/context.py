@@ -502,6 +502,41 @@ IMAGE_PROMOTION = {
 }
 INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": "/v1/predict"}
 
+# --------------------------------------------------------------------------- MLOps lifecycle
+# Every generated project: a DVC pipeline (ingest -> validate -> prepare -> build -> evaluate ->
+# promote), MLflow tracking and registry (SQLite locally), pandera data validation.
+MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2"]
+# The module of src/<package>/pipeline/ that implements the use case's stages.
+PIPELINE_STEPS = {
+    "rag_assistant": "rag_steps",
+    "llm_service": "llm_steps",
+    "tabular_ml": "tabular_steps",
+}
+# Production DVC remote: the artefact bucket the Terraform platform module creates. Its name ends
+# with the account id / project number, which only `terraform output` knows: a placeholder here.
+DVC_REMOTES = {
+    "aws": "s3://{name}-production-artifacts-ACCOUNT_ID/dvc",
+    "gcp": "gs://{name}-production-artifacts-PROJECT_NUMBER/dvc",
+    "azure": "azure://artifacts/dvc",  # in the storage account `terraform output` names
+    "on_prem": "s3://{name}-artifacts/dvc",  # any S3-compatible store (MinIO, Ceph)
+}
+DVC_PLUGINS = {"aws": "dvc-s3", "gcp": "dvc-gs", "azure": "dvc-azure", "on_prem": "dvc-s3"}
+
+
+def _mlops_profile(answers: Mapping[str, Any], *, use_case: str, cloud: str) -> dict[str, Any]:
+    slug = _get(answers, "project_slug", "ai-service")
+    name = _get(answers, "project_slug", "ai-service")[:16].rstrip("-")  # as terraform.name
+    return {
+        "pipeline_steps": PIPELINE_STEPS.get(use_case),
+        "registered_model": slug,
+        "experiment": f"{slug}-pipeline",
+        "dvc_remote_url": DVC_REMOTES[cloud].format(name=name),
+        "dvc_plugin": DVC_PLUGINS[cloud],
+        # With A/B testing a passing candidate becomes `challenger` (the live split decides);
+        # without it, `champion` directly. The first passing version is always champion.
+        "promote_alias": "challenger" if _get(answers, "ab_testing", False) else "champion",
+    }
+
 
 RUNTIME_DEPENDENCIES = [
     "fastapi>=0.115",
@@ -878,6 +913,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     secrets_backend = _get(answers, "secrets_backend", "cloud_native")
     if secrets_backend == "vault":
         dependencies.append("hvac>=2.3")  # settings read from Vault KV v2 (vault_source.py)
+    if use_case in PIPELINE_STEPS:
+        dependencies += MLOPS_DEPENDENCIES
     dependencies = sorted(set(dependencies), key=str.lower)
 
     dev_dependencies = [
@@ -888,6 +925,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "types-PyYAML>=6.0",
     ]
     mypy_untyped_modules: list[str] = []
+    if use_case in PIPELINE_STEPS:
+        mypy_untyped_modules += ["pandas", "pandas.*"]  # the pipeline's pandera checks
     if is_rag:
         mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
     if vector_store == "pgvector":
@@ -927,6 +966,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         cli_modules.append("evaluation.cli")
     # `erase`: data subject requests on the logs.
     cli_modules += ["privacy_erasure", "audit.cli", "api.keys_cli"]  # + audit, keys create
+    if use_case in PIPELINE_STEPS:
+        cli_modules.append("pipeline.cli")
     cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order
 
     return {
@@ -1030,6 +1071,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "cicd": CICD,
         "image_promotion": IMAGE_PROMOTION.get(cloud),
         "inference_path": INFERENCE_PATHS[route_module],
+        "mlops": _mlops_profile(answers, use_case=use_case, cloud=cloud),
         "dependencies": dependencies,
         "dev_dependencies": dev_dependencies,
         "mypy_untyped_modules": mypy_untyped_modules,

@@ -282,9 +282,9 @@ def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
 @pytest.mark.parametrize(
     ("variant", "runs"),
     [
-        ("gh-aws-lambda-tabular", "train"),
-        ("gh-aws-k8s-rag", "ingest"),
-        ("gl-aws-lambda-llm", "pytest"),
+        ("gh-aws-lambda-tabular", "dvc repro"),
+        ("gh-aws-k8s-rag", "dvc repro"),
+        ("gl-aws-lambda-llm", "dvc repro"),
     ],
 )
 def test_pipeline_target_runs_the_use_case_pipeline(

@@ -612,3 +612,24 @@ def test_third_parties_are_the_provider_cloud_and_managed_store(
 
     assert len(names) == len(parties)
     assert all(name.startswith(party) for name, party in zip(names, parties, strict=True))
+    ("cloud", "remote"),
+    [
+        ("aws", "s3://ai-service-production-artifacts-ACCOUNT_ID/dvc"),
+        ("gcp", "gs://ai-service-production-artifacts-PROJECT_NUMBER/dvc"),
+        ("azure", "azure://artifacts/dvc"),
+        ("on_prem", "s3://ai-service-artifacts/dvc"),
+    ],
+)
+def test_the_mlops_pipeline_of_a_tabular_project(cloud: str, remote: str) -> None:
+    profile = derive_profile({"use_case": "tabular_ml", "cloud": cloud})
+    ab = derive_profile({"use_case": "tabular_ml", "ab_testing": True})
+
+    assert profile["mlops"]["pipeline_steps"] == "tabular_steps"
+    assert profile["mlops"]["dvc_remote_url"] == remote
+    assert profile["cli_modules"] == sorted(profile["cli_modules"])
+    assert "pipeline.cli" in profile["cli_modules"]
+    assert {"mlflow", "dvc", "pandera", "pandas"} <= names(profile["dependencies"])
+    assert (profile["mlops"]["promote_alias"], ab["mlops"]["promote_alias"]) == (
+        "champion",
+        "challenger",
+    )

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
+import numpy as np
 import sklearn
+from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
@@ -70,14 +72,11 @@ def train(config: ModelSettings) -> TrainedModel:
     split = split_dataset(dataset, config.heldout_fraction, config.seed)
     pipeline = build_pipeline(config.seed)
     pipeline.fit(dataset.features[split.train_index], dataset.target[split.train_index])
-    positive = dataset.class_names.index(POSITIVE_CLASS)
-    heldout = dataset.features[split.heldout_index]
-    scores = pipeline.predict_proba(heldout)[:, positive]
-    is_positive = dataset.target[split.heldout_index] == positive
-    metric = MetricResult(
-        name=KPIS.quality_metric,
-        value=float(roc_auc_score(is_positive, scores)),
-        heldout_rows=len(split.heldout_index),
+    metric = score(
+        pipeline,
+        dataset.features[split.heldout_index],
+        dataset.target[split.heldout_index],
+        dataset.class_names,
     )
     return TrainedModel(
         pipeline=pipeline,
@@ -87,6 +86,22 @@ def train(config: ModelSettings) -> TrainedModel:
         dataset_fingerprint=dataset.fingerprint,
         trained_at=datetime.now(UTC),
         seed=config.seed,
+    )
+
+
+def score(
+    pipeline: Pipeline,
+    features: NDArray[np.float64],
+    target: NDArray[np.int64],
+    class_names: tuple[str, ...],
+) -> MetricResult:
+    """ROC AUC of the positive class on held-out rows (the KPI quality metric)."""
+    positive = class_names.index(POSITIVE_CLASS)
+    scores = pipeline.predict_proba(features)[:, positive]
+    return MetricResult(
+        name=KPIS.quality_metric,
+        value=float(roc_auc_score(target == positive, scores)),
+        heldout_rows=len(target),
     )
 
 
