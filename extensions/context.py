@@ -507,7 +507,7 @@ INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": 
 # promote), MLflow tracking and registry (SQLite locally), pandera data validation.
 MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2"]
 # The module of src/<package>/pipeline/ that implements the use case's stages.
-PIPELINE_STEPS = {
+PIPELINE_STEP_MODULES = {
     "rag_assistant": "rag_steps",
     "llm_service": "llm_steps",
     "tabular_ml": "tabular_steps",
@@ -527,7 +527,7 @@ def _mlops_profile(answers: Mapping[str, Any], *, use_case: str, cloud: str) -> 
     slug = _get(answers, "project_slug", "ai-service")
     name = _get(answers, "project_slug", "ai-service")[:16].rstrip("-")  # as terraform.name
     return {
-        "pipeline_steps": PIPELINE_STEPS.get(use_case),
+        "pipeline_steps": PIPELINE_STEP_MODULES.get(use_case),
         "registered_model": slug,
         "experiment": f"{slug}-pipeline",
         "dvc_remote_url": DVC_REMOTES[cloud].format(name=name),
@@ -913,7 +913,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     secrets_backend = _get(answers, "secrets_backend", "cloud_native")
     if secrets_backend == "vault":
         dependencies.append("hvac>=2.3")  # settings read from Vault KV v2 (vault_source.py)
-    if use_case in PIPELINE_STEPS:
+    if use_case in PIPELINE_STEP_MODULES:
         dependencies += MLOPS_DEPENDENCIES
     dependencies = sorted(set(dependencies), key=str.lower)
 
@@ -925,7 +925,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "types-PyYAML>=6.0",
     ]
     mypy_untyped_modules: list[str] = []
-    if use_case in PIPELINE_STEPS:
+    if use_case in PIPELINE_STEP_MODULES:
         mypy_untyped_modules += ["pandas", "pandas.*"]  # the pipeline's pandera checks
     if is_rag:
         mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
@@ -966,7 +966,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         cli_modules.append("evaluation.cli")
     # `erase`: data subject requests on the logs.
     cli_modules += ["privacy_erasure", "audit.cli", "api.keys_cli"]  # + audit, keys create
-    if use_case in PIPELINE_STEPS:
+    if use_case in PIPELINE_STEP_MODULES:
         cli_modules.append("pipeline.cli")
     cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order
 
