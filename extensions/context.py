@@ -645,7 +645,7 @@ def _observability_profile(
 # One entry point per step, shared by every orchestrator: `python -m <package> <args>`. The DVC
 # stages run the `pipeline` steps (`make train` = `dvc repro`); Airflow tasks, Kubeflow container
 # components and the scheduled CI jobs run the same commands, never their own copy of the logic.
-PIPELINE_STEPS = ("ingest", "validate", "prepare", "build", "evaluate", "promote")
+PIPELINE_STAGES = ("ingest", "validate", "prepare", "build", "evaluate", "promote")
 # Pinned orchestration tools; each runs in its own environment (its pins collide with ours).
 ORCHESTRATION_TOOLS = {"airflow": "3.3.2", "kfp": "2.17.3"}
 # When each job runs (cron, UTC). The CI workflows use the same schedules when no orchestrator is
@@ -681,7 +681,7 @@ def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> d
     jobs: dict[str, dict[str, Any]] = {
         "training": {
             "description": "Train the model and promote it if it passes the KPI gate",
-            "steps": [step(name, "pipeline", name) for name in PIPELINE_STEPS],
+            "steps": [step(name, "pipeline", name) for name in PIPELINE_STAGES],
         },
         "evaluation": {
             "description": "Evaluate the candidate, promote it if it passes the KPI gate"
