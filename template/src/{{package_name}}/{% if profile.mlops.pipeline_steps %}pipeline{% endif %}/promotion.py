@@ -104,7 +104,7 @@ def promote(
         mlflow.log_params(flatten(params.model_dump(mode="json")))
         mlflow.log_metrics(metrics)
         mlflow.set_tags({"data_version": data_version, "gate": gate})
-        for path in (ws.validation_report, ws.metrics, DVC_LOCK, PARAMS_FILE):
+        for path in (ws.validation_report, ws.metrics, ws.evaluation, DVC_LOCK, PARAMS_FILE):
             if path.is_file():
                 mlflow.log_artifact(str(path), artifact_path="pipeline")
         model_uri = log_model(ws)

@@ -6,9 +6,10 @@ dvc.yaml names the same paths as the stages' dependencies and outputs.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 STAGES: Final = ("ingest", "validate", "prepare", "build", "evaluate", "promote")
 
@@ -39,6 +40,11 @@ class Workspace:
         return self.root / "metrics.json"
 
     @property
+    def evaluation(self) -> Path:
+        """Every golden item's result (prompt, answer, scores, findings) of the last evaluation."""
+        return self.root / "evaluation.json"
+
+    @property
     def promotion_report(self) -> Path:
         return self.root / "promotion-report.md"
 
@@ -49,3 +55,8 @@ class Workspace:
             digest.update(path.relative_to(self.ingested).as_posix().encode("utf-8"))
             digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
