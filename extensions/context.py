@@ -402,6 +402,11 @@ RUNTIME_DEPENDENCIES = [
     "opentelemetry-instrumentation-fastapi>=0.54b0",
     "opentelemetry-exporter-otlp-proto-http>=1.33",
 ]
+# Monitoring jobs (`drift`, `ab-report`; src/<package>/monitoring/). The service itself only
+# writes the inference log; these are imported by the batch commands alone. Evidently 0.7 does
+# not support pandas 3.
+MONITORING_DEPENDENCIES = ["evidently>=0.7.20,<0.8", "pandas>=2.2,<3", "scipy>=1.13"]
+MONITORING_UNTYPED_MODULES = ["evidently.*", "pandas.*", "scipy.*"]
 
 # --------------------------------------------------------------------------- observability
 # Multiwindow, multi-burn-rate alerts on the availability error budget (Google SRE workbook,
@@ -625,7 +630,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     store_info: dict[str, Any] | None = VECTOR_STORES[vector_store] if vector_store else None
     embedding_model = provider_info["embedding_model"] if is_rag else None
 
-    dependencies = list(RUNTIME_DEPENDENCIES)
+    dependencies = list(RUNTIME_DEPENDENCIES) + MONITORING_DEPENDENCIES
     if is_tabular:
         dependencies += ["scikit-learn>=1.5", "numpy>=1.26", "joblib>=1.4"]
     else:
@@ -654,7 +659,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "ruff>=0.8",
         "types-PyYAML>=6.0",
     ]
-    mypy_untyped_modules: list[str] = []
+    mypy_untyped_modules: list[str] = list(MONITORING_UNTYPED_MODULES)
     if is_rag:
         mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
     if vector_store == "pgvector":
@@ -685,6 +690,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules = [
         m for m in [{"rag_assistant": "rag.cli", "tabular_ml": "tabular.cli"}.get(use_case)] if m
     ]
+    cli_modules = sorted([*cli_modules, "monitoring.cli"])  # sorted: ruff's import order
 
     return {
         "use_case": use_case,

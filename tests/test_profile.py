@@ -47,7 +47,9 @@ def test_use_case_decides_metric_route_and_cli(
     assert profile["quality_metric"]["name"] == metric
     assert profile["quality_metric"]["label"]
     assert profile["route_module"] == route
-    assert (cli in profile["cli_modules"]) if cli else profile["cli_modules"] == []
+    use_case_cli = [m for m in profile["cli_modules"] if m != "monitoring.cli"]
+    assert use_case_cli == ([cli] if cli else [])
+    assert "monitoring.cli" in profile["cli_modules"]  # drift and ab-report in every project
     assert profile["is_rag"] is (use_case == "rag_assistant")
     assert profile["is_tabular"] is (use_case == "tabular_ml")
     assert profile["is_llm"] is (use_case != "tabular_ml")
