@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from ..logging_setup import request_id_var
 
+logger = logging.getLogger(__name__)
+
 Outcome = Literal["ok", "error"]
 FeatureRow = Mapping[str, float | int | str | bool | None]
 
@@ -34,12 +36,18 @@ class InferenceLog:
         """`path=None`: a log that writes nothing (INFERENCE_LOG_PATH set empty)."""
         self.path = path
         self._handler: RotatingFileHandler | None = None
-        if path is not None:
+        if path is None:
+            return
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._handler = RotatingFileHandler(
                 path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
             )
-            self._handler.setFormatter(logging.Formatter("%(message)s"))
+        except OSError as exc:
+            # Monitoring must not take the service down (e.g. a read-only filesystem).
+            logger.error("inference log disabled: cannot write %s: %s", path, exc)
+            return
+        self._handler.setFormatter(logging.Formatter("%(message)s"))
 
     def write(
         self,
