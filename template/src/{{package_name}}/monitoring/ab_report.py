@@ -83,8 +83,9 @@ def compare(champion: VariantStats, challenger: VariantStats, alpha: float) -> l
         [champion.requests - champion.errors, champion.errors],
         [challenger.requests - challenger.errors, challenger.errors],
     ]
-    if champion.errors + challenger.errors == 0:
-        error_p = 1.0  # no errors anywhere: the rates are identical
+    errors = champion.errors + challenger.errors
+    if errors in (0, champion.requests + challenger.requests):
+        error_p = 1.0  # no errors, or nothing but errors: the rates are identical
     else:
         error_p = float(stats.chi2_contingency(table).pvalue)
     latency_p = float(
