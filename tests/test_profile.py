@@ -614,6 +614,9 @@ def test_third_parties_are_the_provider_cloud_and_managed_store(
 
     assert len(names) == len(parties)
     assert all(name.startswith(party) for name, party in zip(names, parties, strict=True))
+
+
+@pytest.mark.parametrize(
     ("cloud", "remote"),
     [
         ("aws", "s3://ai-service-production-artifacts-ACCOUNT_ID/dvc"),
