@@ -505,7 +505,7 @@ INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": 
 # --------------------------------------------------------------------------- MLOps lifecycle
 # Every generated project: a DVC pipeline (ingest -> validate -> prepare -> build -> evaluate ->
 # promote), MLflow tracking and registry (SQLite locally), pandera data validation.
-MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2"]
+MLOPS_DEPENDENCIES = ["mlflow>=3.4", "dvc>=3.50", "pandera>=0.24", "pandas>=2.2,<3"]
 # The module of src/<package>/pipeline/ that implements the use case's stages.
 PIPELINE_STEP_MODULES = {
     "rag_assistant": "rag_steps",
@@ -555,6 +555,11 @@ RUNTIME_DEPENDENCIES = [
     "pyjwt[crypto]>=2.10",
     "limits>=4.0",
 ]
+# Monitoring jobs (`drift`, `ab-report`; src/<package>/monitoring/). The service itself only
+# writes the inference log; these are imported by the batch commands alone. Evidently 0.7 does
+# not support pandas 3.
+MONITORING_DEPENDENCIES = ["evidently>=0.7.20,<0.8", "pandas>=2.2,<3", "scipy>=1.13"]
+MONITORING_UNTYPED_MODULES = ["evidently.*", "pandas.*", "scipy.*"]
 
 # --------------------------------------------------------------------------- observability
 # Multiwindow, multi-burn-rate alerts on the availability error budget (Google SRE workbook,
@@ -888,7 +893,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         )
     third_parties = [t for t in third_parties if t["name"]]
 
-    dependencies = list(RUNTIME_DEPENDENCIES)
+    dependencies = list(RUNTIME_DEPENDENCIES) + MONITORING_DEPENDENCIES
     if is_tabular:
         dependencies += ["scikit-learn>=1.5", "numpy>=1.26", "joblib>=1.4"]
     else:
@@ -924,9 +929,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "ruff>=0.8",
         "types-PyYAML>=6.0",
     ]
-    mypy_untyped_modules: list[str] = []
-    if use_case in PIPELINE_STEP_MODULES:
-        mypy_untyped_modules += ["pandas", "pandas.*"]  # the pipeline's pandera checks
+    # pandas.* also covers the pipeline's pandera checks (mypy: "pandas.*" matches pandas too)
+    mypy_untyped_modules: list[str] = list(MONITORING_UNTYPED_MODULES)
     if is_rag:
         mypy_untyped_modules += ["rank_bm25", "snowballstemmer"]
     if vector_store == "pgvector":
@@ -968,6 +972,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     cli_modules += ["privacy_erasure", "audit.cli", "api.keys_cli"]  # + audit, keys create
     if use_case in PIPELINE_STEP_MODULES:
         cli_modules.append("pipeline.cli")
+    cli_modules.append("monitoring.cli")  # `drift`, `ab-report`
     cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order
 
     return {

@@ -60,6 +60,19 @@ PAIRWISE = tuple(c for c in pairwise_configurations() if c != default_configurat
 SLOW = [pytest.param(default_configuration(), id="defaults"), *_params(PAIRWISE, "pw")]
 
 
+def _first_of_each_use_case(configs: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    firsts: dict[str, dict[str, Any]] = {}
+    for config in configs:
+        firsts.setdefault(derive_profile(config)["use_case"], config)
+    return list(firsts.values())
+
+
+# The generated tests marked `evidently` (a real drift check) cost seconds of Evidently import
+# each, and the drift code depends on the use case alone: they run in the first row of each use
+# case; the other rows deselect them (PYTEST_ADDOPTS) and run everything else.
+EVIDENTLY_ROWS = _first_of_each_use_case((default_configuration(), *PAIRWISE))
+
+
 def check_rendered(project: Path, config: dict[str, Any]) -> None:
     """What every rendered project must satisfy before any tool runs."""
     leftovers = leftover_jinja(project)
@@ -137,6 +150,7 @@ def test_passes_its_own_checks(
         MYPY_CACHE_DIR=str(mypy_cache),
         TMPDIR=str(short_tmp),  # the project's own pytest/tmp files stay apart from other runs
         **actionlint_override(),
+        **({} if config in EVIDENTLY_ROWS else {"PYTEST_ADDOPTS": "-m 'not evidently'"}),
     )
     outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
     # Every target runs even when an earlier one fails, so one run shows every problem.

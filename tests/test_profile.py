@@ -50,8 +50,10 @@ def test_use_case_decides_metric_route_and_cli(
     use_case_clis = {"rag.cli", "tabular.cli"} & set(profile["cli_modules"])
     assert cli in profile["cli_modules"]
     assert use_case_clis <= {cli}
-    # every project: `erase`, `audit verify|export|prune`, `keys create`
-    assert {"privacy_erasure", "audit.cli", "api.keys_cli"} <= set(profile["cli_modules"])
+    # every project: `erase`, `audit verify|export|prune`, `keys create`, `drift`, `ab-report`
+    assert {"privacy_erasure", "audit.cli", "api.keys_cli", "monitoring.cli"} <= set(
+        profile["cli_modules"]
+    )
     assert profile["cli_modules"] == sorted(profile["cli_modules"])
     assert profile["route_scope"] == route  # the permission its inference routes need
     # the golden-set evaluation (`evaluate`) exists for the LLM use cases only

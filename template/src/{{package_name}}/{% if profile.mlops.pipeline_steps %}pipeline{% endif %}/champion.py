@@ -1,17 +1,20 @@
 """The service side of the registry: serve `models:/<name>@champion`, re-resolve the alias on an
 interval, and swap the served model atomically when it moved (promotion or rollback), without a
 redeploy. With no registry or no champion yet, the service keeps its built-in default and says so
-in /readyz and the logs.
+in /readyz and the logs. During an A/B test a second watcher follows the `challenger` alias the
+same way (its fallback: the challenger configured in the settings).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from ..ab import Variant
 from ..settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -24,13 +27,21 @@ class ChampionWatcher(Generic[T]):
     in (one attribute assignment, so requests see the old or the new model, never a mix)."""
 
     def __init__(
-        self, settings: Settings, load: Callable[[str], T], apply: Callable[[T, str], None]
+        self,
+        settings: Settings,
+        load: Callable[[str], T],
+        apply: Callable[[T, str], None],
+        *,
+        alias: str = "champion",
+        fallback: str = "built-in default",
     ) -> None:
         self.settings = settings
         self.load = load
         self.apply = apply
+        self.alias = alias
+        self.fallback = fallback  # what is served until the alias resolves (for /readyz)
         self.version: str | None = None
-        self.readiness: dict[str, Any] = {"ok": True, "source": "built-in default"}
+        self.readiness: dict[str, Any] = {"ok": True, "source": fallback}
         self._task: asyncio.Task[None] | None = None
 
     def _registry_exists(self) -> bool:
@@ -40,17 +51,17 @@ class ChampionWatcher(Generic[T]):
         return store is None or store.is_file()
 
     def _resolve(self) -> str | None:
-        """The champion's version number (cheap: one registry call), or None."""
-        from .registry import CHAMPION, Registry
+        """The alias's version number (cheap: one registry call), or None."""
+        from .registry import Registry
 
         registry = Registry(self.settings.mlflow_tracking_uri, self.settings.registered_model_name)
-        champion = registry.by_alias(CHAMPION)
-        return str(champion.version) if champion is not None else None
+        found = registry.by_alias(self.alias)
+        return str(found.version) if found is not None else None
 
     def _fallback(self, reason: str) -> None:
         if self.version is None:
             self.readiness.update(
-                {"ok": True, "source": "built-in default", "champion": None, "reason": reason}
+                {"ok": True, "source": self.fallback, self.alias: None, "reason": reason}
             )
 
     async def refresh(self) -> bool:
@@ -62,21 +73,23 @@ class ChampionWatcher(Generic[T]):
         try:
             version = await asyncio.to_thread(self._resolve)
             if version is None:
-                self._fallback(f"{name} has no champion yet")
+                self._fallback(f"{name} has no {self.alias} yet")
                 return False
             if version == self.version:
                 return False
             served = await asyncio.to_thread(self.load, f"models:/{name}/{version}")
         except Exception as exc:  # keep serving what we have; say why in /readyz
-            logger.exception("model registry: could not resolve or load the champion of %s", name)
+            logger.exception("model registry: could not resolve or load %s@%s", name, self.alias)
             self.readiness["registry_error"] = f"{type(exc).__name__}: {exc}"
             self._fallback("the registry could not be read")
             return False
         self.apply(served, version)
         previous, self.version = self.version, version
         self.readiness.clear()
-        self.readiness.update({"ok": True, "source": "registry", "champion": f"{name} v{version}"})
-        logger.info("serving %s v%s (champion; was %s)", name, version, previous or "default")
+        self.readiness.update({"ok": True, "source": "registry", self.alias: f"{name} v{version}"})
+        logger.info(
+            "serving %s v%s (%s; was %s)", name, version, self.alias, previous or self.fallback
+        )
         return True
 
     async def _loop(self) -> None:
@@ -88,8 +101,9 @@ class ChampionWatcher(Generic[T]):
         await self.refresh()
         if self.version is None:
             logger.warning(
-                "model registry: %s; serving the built-in default",
-                self.readiness.get("reason", "no champion"),
+                "model registry: %s; serving the %s",
+                self.readiness.get("reason", f"no {self.alias}"),
+                self.fallback,
             )
         if self.settings.model_refresh_seconds > 0:
             self._task = asyncio.create_task(self._loop())
@@ -99,3 +113,34 @@ class ChampionWatcher(Generic[T]):
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+async def watch_variants(
+    settings: Settings,
+    load: Callable[[str], T],
+    apply: Callable[[Variant, T, str], None],
+    readiness: dict[str, Any],
+    *,
+    challenger_fallback: str | None,
+) -> list[ChampionWatcher[T]]:
+    """Start a watcher of the `champion` alias and, during an A/B test (a `challenger_fallback`
+    is given: what the challenger serves without the alias), one of the `challenger` alias.
+    Their states appear in /readyz as `registry` and `challenger_registry`."""
+    aliases: dict[Variant, str] = {"champion": "built-in default"}
+    if challenger_fallback is not None:
+        aliases["challenger"] = challenger_fallback
+    watchers: list[ChampionWatcher[T]] = []
+    for variant, fallback in aliases.items():
+        watcher = ChampionWatcher(
+            settings,
+            load,
+            functools.partial(apply, variant),
+            alias=variant,
+            fallback=fallback,
+        )
+        await watcher.start()
+        readiness["registry" if variant == "champion" else "challenger_registry"] = (
+            watcher.readiness
+        )
+        watchers.append(watcher)
+    return watchers

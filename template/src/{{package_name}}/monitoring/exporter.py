@@ -1,0 +1,39 @@
+"""Export the last drift result on the service's /metrics.
+
+The drift job writes its result to `DRIFT_RESULT_PATH` (JSON); this collector reads the file at
+each scrape, so the service needs no restart and no Pushgateway when the job and the service
+share that path (same host, or a shared volume). Elsewhere, push the job's Prometheus file to a
+Pushgateway instead and leave the path unset: publish the gauge from one place only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
+
+
+class DriftResultCollector(Collector):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            share = float(data["share"])
+        except FileNotFoundError:
+            return  # no drift check has run yet: no gauge rather than a made-up value
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("drift result %s unreadable: %s", self.path, exc)
+            return
+        yield GaugeMetricFamily(
+            "data_drift_share",
+            "Share of monitored columns that drifted at the last drift check.",
+            value=share,
+        )
