@@ -173,6 +173,9 @@ def clean_environment(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("PYTEST_", "COV_", "UV_PROJECT", "MYPY"))
         and k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_NO_SYNC"}
+        # `make test` of the template runs pytest: a generated project's make must not inherit
+        # its flags and level (make[1] would print "Entering directory <path>" lines).
+        and k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR"}
     }
     env.update(extra)
     return env
@@ -328,7 +331,7 @@ def code_digest(project: Path, env: Mapping[str, str]) -> str:
         ):
             continue
         digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    commands = run(["make", "-n", *CODE_CHECK_TARGETS], project, env)
+    commands = run(["make", "--no-print-directory", "-n", *CODE_CHECK_TARGETS], project, env)
     if not commands.ok:
         raise RuntimeError(commands.summary())
     digest.update(commands.output.encode())
