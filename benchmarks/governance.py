@@ -121,11 +121,15 @@ def governance_env(project: Path, upstream: str) -> tuple[dict[str, str], dict[s
         features["PII redaction"] = "on (PII_ENABLED, keyed pseudonyms)"
     else:
         features["PII redaction"] = "absent in this render"
-    if "audit_" in settings:
-        # The audit trail's settings: set its directory/enable flag here once their names are known.
-        features["audit trail"] = "present; on with its defaults"
+    if "audit_dir" in settings:
+        # Always on: one hash-chained record per request, fsynced (group commit) before the reply.
+        env["AUDIT_DIR"] = str(project / "var" / "audit")
+        features["audit trail"] = "on (hash-chained JSONL, fsync before each response)"
     else:
         features["audit trail"] = "absent in this render (JSON request logs only)"
+    if "inference_log_path" in settings:
+        env["INFERENCE_LOG_PATH"] = str(project / "var" / "inference" / "inference.jsonl")
+        features["inference log"] = "on (request features for drift, JSONL)"
     return env, features
 
 
