@@ -10,9 +10,8 @@ and check that what it runs is exactly that list, then run the real tools:
   fails on a DAG that does not import. ``make dags-test`` runs ``airflow dags test`` on SQLite for
   every DAG: once against a stand-in project Python that records what it is asked to run (the
   DAG structure, the order, a failed drift check still running the rollback check and failing the
-  run), and once for real against the project's own commands --
-  ``test_dags_run_the_real_pipeline`` needs the MLOps commands (``pipeline``, ``drift``,
-  ``rollback``), which live on another branch until the merge: it FAILS on this branch alone.
+  run), and once for real against the project's own commands (``pipeline``, ``drift``,
+  ``rollback``) in ``test_dags_run_the_real_pipeline``.
 * Kubeflow (slow): ``make check-pipelines`` compiles every KFP v2 pipeline; the compiled YAML runs
   the same commands in the project's image, in the same order.
 * None (slow): the scheduled CI workflows (GitHub Actions, GitLab CI) run ``make train`` and the
@@ -227,11 +226,8 @@ def test_dags_run_their_steps_in_order(projects: Projects, tmp_path: Path) -> No
 def test_dags_run_the_real_pipeline(
     projects: Projects, generated_env: Path, short_tmp: Path
 ) -> None:
-    """Every DAG once, for real: the project's own commands through `airflow dags test`.
-
-    Needs the MLOps commands (`pipeline <stage>`, `drift`, `rollback`, `ab-report`) from the
-    MLOps branch: on the orchestration branch alone the first task exits 2 (unknown command).
-    """
+    """Every DAG once, for real: the project's own commands (`pipeline <stage>`, `drift`,
+    `rollback`, `ab-report`) through `airflow dags test`."""
     project = projects["airflow-tabular-ab"]
     env = clean_environment(
         UV_PROJECT_ENVIRONMENT=str(generated_env), UV_NO_SYNC="1", TMPDIR=str(short_tmp)
