@@ -270,7 +270,8 @@ def actionlint_override() -> dict[str, str]:
 # What `make lint typecheck test` of a generated project cannot read: the deployment, observability
 # and CI files and the prose docs (they have their own checks: `make infra-check`, the template's
 # rendering tests). A rendered project's own tests or code that name one of these roots (a string
-# literal such as "docs" or "observability/...", except a tmp_path sub-folder) put it back in.
+# literal such as "docs" or "observability/...", except a tmp_path sub-folder) put it back in;
+# naming one file under a root (e.g. "docs/model-card.md") puts back that file only.
 OUTSIDE_CODE_CHECKS = (
     ".copier-answers.yml",
     ".env.example",
@@ -289,14 +290,8 @@ OUTSIDE_CODE_CHECKS = (
 CODE_CHECK_TARGETS = ("lint", "typecheck", "test")
 
 
-def _named_in_code(project: Path, root: str) -> bool:
-    """Whether the package, the tests or a script the tests run name ``root`` in a string."""
-    name = root.rsplit("/", 1)[-1]
-    literal = re.compile(
-        rf"(?<!tmp_path / )[\"']{re.escape(name)}[\"'/]|{re.escape(root)}"
-        if "/" in root
-        else rf"(?<!tmp_path / )[\"']{re.escape(name)}[\"'/]"
-    )
+def _code_sources(project: Path) -> list[str]:
+    """The package, the tests and the scripts the tests run: what can name a file to read."""
     tests = [p.read_text(encoding="utf-8", errors="replace") for p in project.glob("tests/**/*.py")]
     sources = [*tests]
     sources += [
@@ -307,7 +302,21 @@ def _named_in_code(project: Path, root: str) -> bool:
         for script in project.glob("scripts/**/*.py")
         if any(script.name in text for text in tests)
     ]
-    return any(literal.search(text) for text in sources)
+    return sources
+
+
+def _named_in_code(sources: list[str], root: str) -> tuple[bool, set[str]]:
+    """What ``sources`` name of ``root``: (the whole root?, the paths under it they name).
+
+    A bare literal ("docs", "docs/") or one the code completes at run time (an f-string such as
+    f"docs/{name}") names the whole root; "docs/model-card.md" names that file (or folder) only.
+    """
+    name = root.rsplit("/", 1)[-1]
+    bare = re.compile(rf"(?<!tmp_path / )[\"']({re.escape(name)}|{re.escape(root)})/?[\"']")
+    under = re.compile(rf"[\"']{re.escape(root)}/([^\"'\n]+)[\"']")
+    paths = {f"{root}/{m}".rstrip("/") for text in sources for m in under.findall(text)}
+    whole = any(bare.search(text) for text in sources) or any("{" in p for p in paths)
+    return whole, paths
 
 
 def code_digest(project: Path, env: Mapping[str, str]) -> str:
@@ -320,14 +329,24 @@ def code_digest(project: Path, env: Mapping[str, str]) -> str:
     """
     import hashlib
 
-    excluded = {root for root in OUTSIDE_CODE_CHECKS if not _named_in_code(project, root)}
+    sources = _code_sources(project)
+    excluded: list[str] = []
+    named: set[str] = set()
+    for root in OUTSIDE_CODE_CHECKS:
+        whole, paths = _named_in_code(sources, root)
+        if not whole:
+            excluded.append(root)
+            named |= paths
+
+    def under(relative: str, roots: Iterable[str]) -> bool:
+        return any(relative == root or relative.startswith(root + "/") for root in roots)
+
     digest = hashlib.sha256()
     for path in sorted(project.rglob("*")):
         relative = path.relative_to(project)
-        if not path.is_file() or any(
-            relative.as_posix() == root or relative.as_posix().startswith(root + "/")
-            for root in excluded
-        ):
+        if not path.is_file():
+            continue
+        if under(relative.as_posix(), excluded) and not under(relative.as_posix(), named):
             continue
         if any(
             part in {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}

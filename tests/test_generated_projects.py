@@ -206,6 +206,15 @@ def test_code_digest_covers_what_the_code_checks_read(tmp_path: Path) -> None:
     (github / "deploy" / "extra.yaml").write_text("kind: Extra\n")
     (github / "scripts" / "deploy" / "extra.sh").write_text("echo extra\n")
     assert code_digest(github, env) == digest
+    # Docs are prose, except the files the code names (the cards the pipeline fills).
+    (github / "docs" / "extra.md").write_text("# Extra\n")
+    assert code_digest(github, env) == digest
+    card = github / "docs" / "model-card.md"
+    card.write_text(card.read_text() + "\nEdited by hand.\n")
+    edited = code_digest(github, env)
+    assert edited != digest
+    card.write_text(card.read_text().removesuffix("\nEdited by hand.\n"))
+    assert code_digest(github, env) == digest
     # ... until the project's own tests name them.
     tests = github / "tests" / "test_operations.py"
     tests.write_text(tests.read_text() + '\nDEPLOY = "deploy/"\n')

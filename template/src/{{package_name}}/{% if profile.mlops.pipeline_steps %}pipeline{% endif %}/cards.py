@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .registry import now
 
-DOCS = Path("docs")
+MODEL_CARD = Path("docs/model-card.md")
+DATA_CARD = Path("docs/data-card.md")
 START = "<!-- pipeline:latest-run:start -->"
 END = "<!-- pipeline:latest-run:end -->"
 
@@ -39,12 +40,11 @@ def update(
     data_version: str,
     report: str,
     validation_report: Path,
-    docs: Path = DOCS,
 ) -> None:
     outcome = f"promoted to `{alias}`" if promoted else "refused by the gate (not serving)"
     metric_rows = "\n".join(f"| {k} | {v:.4g} |" for k, v in sorted(metrics.items()))
     _write(
-        docs / "model-card.md",
+        MODEL_CARD,
         f"Latest pipeline run ({now()}): registered version **v{version}**, {outcome}.\n\n"
         f"| metric | value |\n|---|---|\n{metric_rows}\n\n"
         f"Data version (md5 of the ingested snapshot): `{data_version}`.\n\n"
@@ -58,7 +58,7 @@ def update(
     )
     extra = ", ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("ok", "failures"))
     _write(
-        docs / "data-card.md",
+        DATA_CARD,
         f"Latest pipeline run ({now()}): data version `{data_version}`, used by model "
         f"version v{version}.\n\nValidation: "
         f"{'passed' if summary.get('ok') else f'see {validation_report}'}"
