@@ -10,7 +10,7 @@ installed first, then everything else under a constraint that keeps it at that v
 shared env, it is built once under a file lock and rebuilt when its requirement list changes
 (``aipt-requirements.txt`` in the env). Measured on a 2-core machine: the first build about
 2 min 10 s and 2.7 GB (torch 20 s; transformers and peft 20 s; the project's own dependencies the
-rest), then 20-30 s for the rendered project's test.
+rest), then 20-45 s (by machine load) for the rendered project's test.
 """
 
 from __future__ import annotations
