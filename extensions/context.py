@@ -561,6 +561,15 @@ RUNTIME_DEPENDENCIES = [
 MONITORING_DEPENDENCIES = ["evidently>=0.7.20,<0.8", "pandas>=2.2,<3", "scipy>=1.13"]
 MONITORING_UNTYPED_MODULES = ["evidently.*", "pandas.*", "scipy.*"]
 
+# --------------------------------------------------------------------------- LoRA fine-tuning
+# `python -m <package> finetune` (src/<package>/finetuning/). torch, transformers and peft are a
+# separate dependency group (`uv run --group finetune`), never the main dependencies: torch alone
+# is gigabytes (a CUDA build on Linux) that the service does not need to serve.
+FINETUNE_DEPENDENCIES = ["peft>=0.17", "tokenizers>=0.21", "torch>=2.4", "transformers>=4.56"]
+FINETUNE_UNTYPED_MODULES = ["peft.*", "tokenizers.*", "torch.*", "transformers.*"]
+# Ollama serves tags (llama3.1:8b), not Hugging Face checkpoints: LoRA trains on the checkpoint.
+FINETUNE_FALLBACK_BASE_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+
 # --------------------------------------------------------------------------- observability
 # Multiwindow, multi-burn-rate alerts on the availability error budget (Google SRE workbook,
 # "Alerting on SLOs", recommended parameters for a 30-day SLO): burning 14.4x the budget rate for
@@ -949,6 +958,11 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         dev_dependencies.append("openai>=3.57,<4")  # the tests call the service with the SDK
     dev_dependencies.sort()
 
+    fine_tuning = bool(self_hosted and _get(answers, "fine_tuning", False))
+    finetune_dependencies = list(FINETUNE_DEPENDENCIES) if fine_tuning else []
+    if fine_tuning:
+        mypy_untyped_modules += FINETUNE_UNTYPED_MODULES
+
     ab_testing = bool(_get(answers, "ab_testing", False))
     availability = float(_get(answers, "availability_slo", 99.5))
     latency_ms = int(_get(answers, "latency_p95_ms", 3000))
@@ -973,6 +987,8 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     if use_case in PIPELINE_STEP_MODULES:
         cli_modules.append("pipeline.cli")
     cli_modules.append("monitoring.cli")  # `drift`, `ab-report`
+    if fine_tuning:
+        cli_modules.append("finetuning.cli")  # `finetune`: a LoRA adapter, registered in MLflow
     cli_modules = sorted(set(cli_modules))  # __main__ imports them in this order
 
     return {
@@ -1002,7 +1018,18 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "provider_third_party": provider_info["third_party"],
         "runtime": runtime_name,
         "runtime_info": RUNTIMES[runtime_name] if runtime_name else None,
-        "fine_tuning": bool(self_hosted and _get(answers, "fine_tuning", False)),
+        "fine_tuning": fine_tuning,
+        # LoRA fine-tuning (fine_tuning only): the Hugging Face checkpoint it trains on, the
+        # registered model of the adapters, and the `finetune` dependency group.
+        "finetune": {
+            "base_model": provider_info["model"]
+            if "/" in provider_info["model"]
+            else FINETUNE_FALLBACK_BASE_MODEL,
+            "registered_model": f"{_get(answers, 'project_slug', 'ai-service')}-lora",
+        }
+        if fine_tuning
+        else None,
+        "finetune_dependencies": finetune_dependencies,
         "needs_gpu": needs_gpu,
         "vector_store": vector_store,
         "vector_store_info": store_info,

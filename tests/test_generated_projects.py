@@ -89,7 +89,11 @@ def check_rendered(project: Path, config: dict[str, Any]) -> None:
     profile = derive_profile(recorded)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["dependencies"] == profile["dependencies"]
-    assert pyproject["dependency-groups"]["dev"] == profile["dev_dependencies"]
+    groups = pyproject["dependency-groups"]
+    assert groups["dev"] == profile["dev_dependencies"]
+    # LoRA fine-tuning's torch stack: an optional group, present exactly when the profile has it
+    assert groups.get("finetune", []) == profile["finetune_dependencies"]
+    assert set(groups) <= {"dev", "finetune"}
     assert (project / "src" / recorded["package_name"] / "__init__.py").is_file()
 
 

@@ -178,6 +178,40 @@ def test_self_hosted_runtime_sets_model_and_endpoint(
 
 
 @pytest.mark.parametrize(
+    ("runtime", "model", "base_model"),
+    [
+        ("vllm", "Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct"),
+        # An Ollama tag is no Hugging Face checkpoint: LoRA trains on a default one (docs say so).
+        ("ollama", "llama3.1:8b", "meta-llama/Llama-3.1-8B-Instruct"),
+    ],
+)
+def test_fine_tuning_adds_the_finetune_command_and_an_optional_dependency_group(
+    runtime: str, model: str, base_model: str
+) -> None:
+    answers = {
+        "use_case": "rag_assistant",
+        "model_source": "self_hosted",
+        "self_hosted_runtime": runtime,
+        "self_hosted_model": model,
+        "project_slug": "doc-bot",
+    }
+    plain = derive_profile({**answers, "fine_tuning": False})
+    tuned = derive_profile({**answers, "fine_tuning": True})
+
+    assert tuned["finetune"] == {"base_model": base_model, "registered_model": "doc-bot-lora"}
+    assert "finetuning.cli" in tuned["cli_modules"]
+    assert tuned["cli_modules"] == sorted(tuned["cli_modules"])
+    assert names(tuned["finetune_dependencies"]) == {"peft", "tokenizers", "torch", "transformers"}
+    # torch is gigabytes: never in the service's own dependencies, only in the optional group
+    assert tuned["dependencies"] == plain["dependencies"]
+    assert tuned["dev_dependencies"] == plain["dev_dependencies"]
+    assert {"torch.*", "transformers.*", "peft.*"} <= set(tuned["mypy_untyped_modules"])
+    assert plain["finetune"] is None
+    assert plain["finetune_dependencies"] == []
+    assert "finetuning.cli" not in plain["cli_modules"]
+
+
+@pytest.mark.parametrize(
     ("answers", "needs_gpu"),
     [
         ({"model_source": "self_hosted", "self_hosted_runtime": "vllm"}, True),
