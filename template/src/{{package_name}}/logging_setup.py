@@ -32,5 +32,6 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access",):
+    # One line per upstream HTTP call from httpx adds nothing to the audit trail and the metrics.
+    for noisy in ("uvicorn.access", "httpx", "httpx2", "httpcore", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpEngine, NoOpNlpEngine, SpacyNlpEngine
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NoOpNlpEngine, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IbanRecognizer,
@@ -102,7 +103,36 @@ def build_analyzer(spec: AnalyzerSpec) -> AnalyzerEngine:
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[language])
     if spec.nlp_model:
         registry.add_nlp_recognizer(nlp_engine=nlp_engine)  # PERSON, LOCATION, … from spaCy
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[language])
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[language],
+        # Without an NLP model there are no tokens to find context words around a match in.
+        context_aware_enhancer=None if spec.nlp_model else NoTokensContextEnhancer(),
+    )
+
+
+class NoTokensContextEnhancer(ContextAwareEnhancer):
+    """Presidio's context step for the offline engine: it has no tokens, so it would only copy
+    the results (and log a line for each); the recognisers' own context patterns still apply."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            context_similarity_factor=0,
+            min_score_with_context_similarity=0,
+            context_prefix_count=0,
+            context_suffix_count=0,
+        )
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        return raw_results
 
 
 def mask(value: str) -> str:

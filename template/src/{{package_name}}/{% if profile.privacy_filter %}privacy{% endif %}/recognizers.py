@@ -85,6 +85,17 @@ _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        if "@" not in text:  # no address without one: skip the patterns (most prompts)
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
     def validate_result(self, pattern_text: str) -> bool:
         return _OFFLINE_TLD(pattern_text).fqdn != ""
 
@@ -98,6 +109,8 @@ class PhoneNumberRecognizer(PhoneRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        if sum(c.isdigit() for c in text) < self.MIN_DIGITS:
+            return []  # libphonenumber scans the text once per region: skip text without a number
         # Presidio declares `nlp_artifacts: NlpArtifacts = None`; the phone recogniser ignores it.
         results = super().analyze(text, entities, nlp_artifacts)  # type: ignore[arg-type]
         return [
