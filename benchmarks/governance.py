@@ -419,8 +419,8 @@ def markdown(report: dict[str, Any]) -> str:
         "(throughput times CPU per request) although one worker can use a whole core: on a loaded "
         "machine *server CPU per request* (the CPU time of the target's own processes during the "
         "measured requests, divided by their number) is the steadier comparison. LiteLLM logged "
-        "at ERROR level (no line per request) while (b) writes a JSON line per upstream call, "
-        "which favours (c).",
+        "at ERROR level, (b) at INFO: neither writes a log line per request ((b) writes its "
+        "audit record and inference-log row instead).",
         "",
         "Reproduce (needs `uv` and `hey`: `apt-get install hey`):",
         "",
