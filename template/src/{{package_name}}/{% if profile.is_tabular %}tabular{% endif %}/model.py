@@ -15,6 +15,7 @@ import sklearn
 from numpy.typing import NDArray
 from sklearn.pipeline import Pipeline
 
+from .explain import Explanation, explain
 from .features import FEATURE_COLUMNS, TumourFeatures, to_matrix
 from .metadata import METADATA_FILE, MODEL_FILE, ModelMetadata
 
@@ -95,3 +96,10 @@ class TabularModel:
             Prediction(label=labels[int(i)], probability=float(row[i]))
             for i, row in zip(best, probabilities, strict=True)
         ]
+
+    def explain(
+        self, instances: Sequence[TumourFeatures], predictions: Sequence[Prediction]
+    ) -> list[Explanation]:
+        """Feature attributions of each prediction towards its label (tabular.explain)."""
+        labels = [self.metadata.class_names.index(p.label) for p in predictions]
+        return explain(self.pipeline, to_matrix(instances), labels)
