@@ -130,8 +130,17 @@ def test_only_the_chosen_cloud_and_hosting_are_rendered(
         subject = "project_path:${var.ci_repository}:ref_type:branch:ref:${var.ci_branch}"
         assert subject in everything
         assert "token.actions.githubusercontent.com" not in everything
-        # GitLab's `sub` is the same for staging and production; where the cloud can read other
-        # claims (GCP's CEL condition), the `environment` claim tells them apart.
+        # GitLab's `sub` names the branch, not the environment: each environment trusts its own
+        # protected branch, and production refuses to share the default branch.
+        branches = {
+            env: variable_default(files[f"environments/{env}/variables.tf"], "ci_branch")
+            for env in ("staging", "production")
+        }
+        assert branches == {"staging": '"main"', "production": '"production"'}
+        production_variables = files["environments/production/variables.tf"]
+        assert '!contains(["main", "master"], var.ci_branch)' in production_variables
+        # Where the cloud can read other claims (GCP's CEL condition), the `environment` claim
+        # is checked too.
         environment_claim = "assertion.environment == '${var.environment}'"
         assert (environment_claim in everything) == (cloud == "gcp")
     else:

