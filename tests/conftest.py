@@ -87,6 +87,19 @@ def mypy_cache(worker_id: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def passed_code_trees(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Where this session records the code trees whose `make lint typecheck test` passed.
+
+    One folder for all xdist workers of the session (the parent of the workers' base temp), so a
+    tree checked on one worker is not checked again on the other (``rendering.code_checks_once``).
+    """
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if worker_id != "master" else base) / "passed-code-trees"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
 def short_tmp() -> Iterator[Path]:
     """A private, short TMPDIR for a generated project's own test run.

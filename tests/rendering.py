@@ -358,4 +358,28 @@ def code_digest(project: Path, env: Mapping[str, str]) -> str:
     if not commands.ok:
         raise RuntimeError(commands.summary())
     digest.update(commands.output.encode())
+    digest.update(b"\0PYTEST_ADDOPTS=" + env.get("PYTEST_ADDOPTS", "").encode())
     return digest.hexdigest()
+
+
+def code_checks_once(
+    project: Path, env: Mapping[str, str], passed: Path, label: str
+) -> tuple[list[Outcome], str]:
+    """`make lint typecheck test` in ``project``, unless a byte-identical tree already passed.
+
+    ``passed`` is the session's record of code trees whose checks passed (one file per
+    ``code_digest``, holding the ``label`` of the project that ran them; the ``passed_code_trees``
+    fixture). Returns the checks' outcomes (none when reused) and the label of the project whose
+    result was reused ("" when they ran here).
+    """
+    from filelock import FileLock
+
+    digest = code_digest(project, env)
+    with FileLock(str(passed / f"{digest}.lock"), timeout=1800):
+        record = passed / digest
+        if record.exists():
+            return [], record.read_text(encoding="utf-8")
+        checks = [run(["make", target], project, env) for target in CODE_CHECK_TARGETS]
+        if all(o.ok for o in checks):
+            record.write_text(label, encoding="utf-8")
+        return checks, ""

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from filelock import FileLock
 
 from matrix import (
     as_data,
@@ -39,6 +38,7 @@ from rendering import (
     Outcome,
     actionlint_override,
     clean_environment,
+    code_checks_once,
     code_digest,
     derive_profile,
     leftover_jinja,
@@ -47,7 +47,6 @@ from rendering import (
     run,
 )
 
-MAKE_TARGETS = ("lint", "typecheck", "test")
 INFRA_TARGETS = ("infra-check",)
 
 
@@ -122,19 +121,6 @@ def test_renders_clean(tmp_path: Path, config: dict[str, Any], template_ruff: Pa
     assert all(o.ok for o in outcomes), failures(outcomes)
 
 
-@pytest.fixture(scope="session")
-def passed_code_trees(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """Where this session records the code trees whose `make lint typecheck test` passed.
-
-    One folder for all xdist workers of the session (the parent of the workers' base temp), so a
-    tree checked on one worker is not checked again on the other.
-    """
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if worker_id != "master" else base) / "passed-code-trees"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("config", SLOW)
 def test_passes_its_own_checks(
@@ -158,22 +144,13 @@ def test_passes_its_own_checks(
     )
     outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
     # Every target runs even when an earlier one fails, so one run shows every problem.
-    digest = code_digest(project, env)
-    reused = ""
-    with FileLock(str(passed_code_trees / f"{digest}.lock"), timeout=1800):
-        passed = passed_code_trees / digest
-        if passed.exists():
-            reused = passed.read_text(encoding="utf-8")
-        else:
-            checks = [run(["make", target], project, env) for target in MAKE_TARGETS]
-            outcomes += checks
-            if all(o.ok for o in checks):
-                passed.write_text(config_id(config), encoding="utf-8")
+    checks, reused = code_checks_once(project, env, passed_code_trees, config_id(config))
+    outcomes += checks
     if config in infra_configurations():
         outcomes += [run(["make", target], project, env) for target in INFRA_TARGETS]
     timings = ", ".join(f"{o.label} {o.seconds:.1f}s" for o in outcomes)
     same = f"; make lint typecheck test: same code tree as {reused}, passed" if reused else ""
-    print(f"\n{config_id(config)} [{digest[:12]}]: {timings}{same}")
+    print(f"\n{config_id(config)}: {timings}{same}")
     assert all(o.ok for o in outcomes), failures(outcomes)
 
 
