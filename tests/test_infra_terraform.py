@@ -283,6 +283,53 @@ def test_terraform_matches_the_provider_schemas(
     assert f"terraform_schema: {root}: {blocks} blocks checked, 0 violations" in outcome.output
 
 
+# Which resources, data sources and provider blocks a render holds follows from four answers:
+# the cloud, serverless or a cluster, the CI provider and the secrets backend (the use case and
+# the GPU reach only variables.tf). Every one of those 24 shapes is checked, Terraform files only.
+TERRAFORM_SHAPES = [
+    {"hosting": hosting, "ci_provider": ci, "secrets_backend": secrets}
+    for hosting in ("serverless", "kubernetes")
+    for ci in ("github_actions", "gitlab_ci")
+    for secrets in ("cloud_native", "vault")
+]
+SHAPING = {"is_kubernetes", "is_serverless", "ci_provider", "secrets_backend", "terraform"}
+TERRAFORM_ONLY = ["*", "!deploy/", "deploy/*", "!deploy/terraform/", "!deploy/terraform/**"]
+
+
+def test_only_the_shaping_answers_choose_terraform_blocks() -> None:
+    """The premise of TERRAFORM_SHAPES: outside variables.tf, the Terraform templates branch on
+    nothing else (a new condition fails here until the shapes cover it)."""
+    # {% if/elif/for ... %} statements and {{ ... if ... }} expressions
+    branch = re.compile(r"(?:\{%-?\s*(?:if|elif|for)\b|\{\{[^}]*?\bif\b)(.*?)(?:-?%\}|\}\})", re.S)
+    used: dict[str, set[str]] = {}
+    for path in (ROOT / "template" / "deploy").glob("*terraform*/**/*"):
+        relative = path.relative_to(ROOT / "template" / "deploy").as_posix()
+        text = relative + (path.read_text(encoding="utf-8") if path.is_file() else "")
+        if path.is_dir() or path.name.startswith("variables.tf"):
+            text = relative
+        for condition in branch.findall(text):
+            for name in re.findall(r"\bprofile\.(\w+)", condition):
+                used.setdefault(name, set()).add(relative)
+    assert used, "no conditions found: the template layout changed"
+    assert set(used) <= SHAPING | {"cloud"}, {k: v for k, v in used.items() if k not in SHAPING}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_terraform_shape_matches_the_provider_schemas(
+    cloud: str, terraform_schemas: Path, tmp_path: Path
+) -> None:
+    roots = []
+    for shape in TERRAFORM_SHAPES:
+        name = "-".join(shape.values())
+        options = {"exclude": TERRAFORM_ONLY, "skip_tasks": True}
+        project = render(tmp_path / name, {"cloud": cloud, **shape}, **options)
+        roots.append(project / "deploy" / "terraform")
+    outcome = check_schemas(terraform_schemas, *roots)
+    assert outcome.ok, outcome.summary(80)
+    assert len(re.findall(r"blocks checked, 0 violations$", outcome.output, re.M)) == len(roots)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
