@@ -5,6 +5,16 @@
   varying the CI provider and the secrets backend, runs the project's own ``make check-terraform``:
   every file parsed and the module wiring checked with python-hcl2, then checkov with zero failed
   checks. The tools run pinned through uv/uvx (PyPI must be reachable for the first run).
+* Provider schemas (``tests/terraform_schema.py``): every ``resource``, ``data`` and ``provider``
+  block of each render is checked against the schema of the provider release its ``versions.tf``
+  pins (the newest of the major: hashicorp/aws 6.69.1, azurerm 4.81.0, google 7.46.1, vault
+  5.13.0), read from the ``cdktn-provider-*`` wheels on PyPI (fetched once, kept as compact JSON in
+  ``.cache/terraform-schemas/``): the type exists, every argument exists and is settable, required
+  arguments and blocks are present, nested and ``dynamic`` blocks recursively. Zero violations for
+  every variant; over all 24 shapes of the Terraform (cloud x serverless/cluster x CI x secrets
+  backend, slow); each kind of mistake in an edited copy is reported with its address; every pinned
+  provider has a schema from a release its constraint accepts. Types and values of arguments are
+  not checked (expressions are not evaluated).
 * ``test_terraform_is_canonically_formatted``: ``terraform fmt -check`` over the same renders
   when a ``terraform`` binary is on PATH (skipped otherwise: the generated project never needs it).
 * ``test_lambda_entry_point_passes_its_checks`` (slow): the Lambda entry point of an AWS
@@ -23,7 +33,9 @@ from typing import Any
 
 import pytest
 
-from rendering import clean_environment, derive_profile, read_answers, render, run
+from matrix import ROOT
+from rendering import Outcome, clean_environment, derive_profile, read_answers, render, run
+from terraform_schema import SCHEMA_PACKAGES, ensure_schemas
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "aws-serverless-gitlab-tabular": {
@@ -72,6 +84,11 @@ PROVIDER_PREFIX = {"aws": "aws_", "azure": "azurerm_", "gcp": "google_"}
 CLUSTER_MODULE = {"aws": "eks", "azure": "aks", "gcp": "gke"}
 SERVERLESS_MODULE = {"aws": "lambda_service", "azure": "container_app", "gcp": "cloud_run"}
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+):")
+HCL2 = ["uv", "run", "--no-project", "--with", "python-hcl2==8.1.4", "python"]
+SCHEMA_CHECK = ROOT / "tests" / "terraform_schema.py"
+REQUIRED_PROVIDER = re.compile(
+    r'^\s*[\w-]+ = \{\s*source\s*= "(?P<source>[^"]+)"\s*version = "(?P<version>[^"]+)"', re.M
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +96,19 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every variant, rendered once for the whole module."""
     base = tmp_path_factory.mktemp("terraform")
     return {name: render(base / name, data) for name, data in VARIANTS.items()}
+
+
+@pytest.fixture(scope="session")
+def terraform_schemas() -> Path:
+    """The compact provider schemas, built once into .cache/ (see tests/terraform_schema.py)."""
+    cache = ROOT / ".cache" / "terraform-schemas"
+    ensure_schemas(cache)
+    return cache
+
+
+def check_schemas(schemas: Path, *roots: Path) -> Outcome:
+    command = [*HCL2, str(SCHEMA_CHECK), "--schemas", str(schemas), *map(str, roots)]
+    return run(command, ROOT, clean_environment())
 
 
 def terraform_text(project: Path) -> dict[str, str]:
@@ -235,6 +265,151 @@ def test_terraform_passes_its_checks(projects: dict[str, Path], name: str) -> No
     assert outcome.ok, outcome.summary(80)
     assert re.search(r"check_terraform: \d+ files in \d+ directories parsed", outcome.output)
     assert "Failed checks: 0" in outcome.output
+
+
+# --------------------------------------------------------------------------- provider schemas
+def test_every_pinned_provider_has_its_schema(projects: dict[str, Path]) -> None:
+    """Each provider the renders pin has a schema package generated from a release that its
+    `~> X.Y` constraint accepts, and no schema package is left unused."""
+    pinned: set[tuple[str, str]] = set()
+    for project in projects.values():
+        for path, text in terraform_text(project).items():
+            if path.endswith(".tf"):
+                pinned |= {(m["source"], m["version"]) for m in REQUIRED_PROVIDER.finditer(text)}
+    assert {source for source, _ in pinned} == set(SCHEMA_PACKAGES)
+    for source, constraint in sorted(pinned):
+        match = re.fullmatch(r"~> (\d+)\.(\d+)", constraint)
+        assert match, f"{source}: only `~> X.Y` constraints are compared, not {constraint!r}"
+        release = SCHEMA_PACKAGES[source].provider_version
+        major, minor = (int(part) for part in release.split(".")[:2])
+        assert major == int(match[1]), f"{source} {constraint}: the schema is from {release}"
+        assert minor >= int(match[2]), f"{source} {constraint}: the schema is from {release}"
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_terraform_matches_the_provider_schemas(
+    projects: dict[str, Path], terraform_schemas: Path, name: str
+) -> None:
+    root = projects[name] / "deploy" / "terraform"
+    outcome = check_schemas(terraform_schemas, root)
+    assert outcome.ok, outcome.summary(80)
+    blocks = sum(
+        len(re.findall(r'^(?:resource|data|provider) "', text, re.M))
+        for path, text in terraform_text(projects[name]).items()
+        if path.endswith(".tf")
+    )
+    assert blocks > 20
+    assert "(`cdktn-provider-<name>`, generated from" in terraform_section(projects[name])
+    assert f"terraform_schema: {root}: {blocks} blocks checked, 0 violations" in outcome.output
+
+
+# Which resources, data sources and provider blocks a render holds follows from four answers:
+# the cloud, serverless or a cluster, the CI provider and the secrets backend (the use case and
+# the GPU reach only variables.tf). Every one of those 24 shapes is checked, Terraform files only.
+TERRAFORM_SHAPES = [
+    {"hosting": hosting, "ci_provider": ci, "secrets_backend": secrets}
+    for hosting in ("serverless", "kubernetes")
+    for ci in ("github_actions", "gitlab_ci")
+    for secrets in ("cloud_native", "vault")
+]
+SHAPING = {"is_kubernetes", "is_serverless", "ci_provider", "secrets_backend", "terraform"}
+TERRAFORM_ONLY = ["*", "!deploy/", "deploy/*", "!deploy/terraform/", "!deploy/terraform/**"]
+
+
+def test_only_the_shaping_answers_choose_terraform_blocks() -> None:
+    """The premise of TERRAFORM_SHAPES: outside variables.tf, the Terraform templates branch on
+    nothing else (a new condition fails here until the shapes cover it)."""
+    # {% if/elif/for ... %} statements and {{ ... if ... }} expressions
+    branch = re.compile(r"(?:\{%-?\s*(?:if|elif|for)\b|\{\{[^}]*?\bif\b)(.*?)(?:-?%\}|\}\})", re.S)
+    used: dict[str, set[str]] = {}
+    for path in (ROOT / "template" / "deploy").glob("*terraform*/**/*"):
+        relative = path.relative_to(ROOT / "template" / "deploy").as_posix()
+        text = relative + (path.read_text(encoding="utf-8") if path.is_file() else "")
+        if path.is_dir() or path.name.startswith("variables.tf"):
+            text = relative
+        for condition in branch.findall(text):
+            for name in re.findall(r"\bprofile\.(\w+)", condition):
+                used.setdefault(name, set()).add(relative)
+    assert used, "no conditions found: the template layout changed"
+    assert set(used) <= SHAPING | {"cloud"}, {k: v for k, v in used.items() if k not in SHAPING}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_terraform_shape_matches_the_provider_schemas(
+    cloud: str, terraform_schemas: Path, tmp_path: Path
+) -> None:
+    roots = []
+    for shape in TERRAFORM_SHAPES:
+        name = "-".join(shape.values())
+        options = {"exclude": TERRAFORM_ONLY, "skip_tasks": True}
+        project = render(tmp_path / name, {"cloud": cloud, **shape}, **options)
+        roots.append(project / "deploy" / "terraform")
+    outcome = check_schemas(terraform_schemas, *roots)
+    assert outcome.ok, outcome.summary(80)
+    assert len(re.findall(r"blocks checked, 0 violations$", outcome.output, re.M)) == len(roots)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_schema_check_reports_each_mistake_with_its_address(
+    projects: dict[str, Path], terraform_schemas: Path, tmp_path: Path
+) -> None:
+    aws, azure = tmp_path / "aws", tmp_path / "azure"
+    shutil.copytree(projects["aws-gpu-vault-anthropic"] / "deploy" / "terraform", aws)
+    shutil.copytree(projects["azure-serverless-gitlab-vault"] / "deploy" / "terraform", azure)
+    storage = aws / "modules" / "storage" / "main.tf"
+    bucket_arguments = "  bucket        = var.bucket_name\n  force_destroy = false\n"
+    edit(
+        storage, bucket_arguments, bucket_arguments.replace("destroy", "destory") + '  arn = "x"\n'
+    )
+    edit(storage, "  target_bucket = aws_s3_bucket.logs.id\n", "")
+    encryption = 'apply_server_side_encryption_by_default {\n      sse_algorithm     = "aws:kms"'
+    edit(storage, encryption, encryption.replace("server_side_encryption", "sse"))
+    edit(
+        storage, 'resource "aws_s3_bucket_versioning" "this"', 'resource "aws_s3_versioning" "this"'
+    )
+    storage.write_text(
+        storage.read_text() + 'resource "random_id" "suffix" {\n  byte_length = 4\n}\n'
+    )
+    edit(aws / "environments" / "staging" / "providers.tf", "  region = var.region", "  regoin = 1")
+    app = azure / "modules" / "container_app" / "main.tf"
+    edit(app, "          secret_name = env.key\n", "          secret_nme = env.key\n")
+    edit(app, '  dynamic "secret" {', '  dynamic "secrets" {')
+
+    outcome = check_schemas(terraform_schemas, aws, azure)
+
+    assert not outcome.ok
+    reported = {line for line in outcome.output.splitlines() if line.startswith(str(tmp_path))}
+    aws_6, azurerm_4 = "(hashicorp/aws 6.69.1)", "(hashicorp/azurerm 4.81.0)"
+    bucket, env = (
+        "aws_s3_bucket.this",
+        'azurerm_container_app.this.template.container.dynamic "env"',
+    )
+    assert reported == {
+        f"{aws}: modules/storage/main.tf: {bucket}.force_destory: "
+        f"aws_s3_bucket has no argument 'force_destory' {aws_6}",
+        f"{aws}: modules/storage/main.tf: {bucket}.arn: "
+        "is a read-only attribute of aws_s3_bucket; it cannot be set",
+        f"{aws}: modules/storage/main.tf: aws_s3_bucket_logging.this.target_bucket: "
+        "required argument of aws_s3_bucket_logging is missing",
+        f"{aws}: modules/storage/main.tf: aws_s3_bucket_server_side_encryption_configuration.this"
+        f".rule.apply_sse_by_default: rule block has no block 'apply_sse_by_default' {aws_6}",
+        f"{aws}: modules/storage/main.tf: aws_s3_versioning.this: "
+        "hashicorp/aws 6.69.1 has no resource type 'aws_s3_versioning'",
+        f"{aws}: modules/storage/main.tf: random_id.suffix: "
+        "no schema for provider hashicorp/random: this check does not cover it",
+        f"{aws}: environments/staging/providers.tf: provider.aws.regoin: "
+        f"the provider has no argument 'regoin' {aws_6}",
+        f"{azure}: modules/container_app/main.tf: {env}.secret_nme: "
+        f"env block has no argument 'secret_nme' {azurerm_4}",
+        f'{azure}: modules/container_app/main.tf: azurerm_container_app.this.dynamic "secrets": '
+        f"azurerm_container_app has no nested block 'secrets' {azurerm_4}",
+    }, outcome.output
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
