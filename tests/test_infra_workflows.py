@@ -277,6 +277,7 @@ def test_gitlab_pipeline_shape(projects: Projects, variant: str) -> None:
     assert production["needs"] == []
     never_on_production = {"if": "$CI_COMMIT_BRANCH == $PRODUCTION_BRANCH", "when": "never"}
     assert never_on_production in pipeline[".ci-rules"]["rules"]
+    assert never_on_production in pipeline["train"]["rules"]  # not even started by hand
     assert pipeline[".deploy-rules"]["rules"][-1] == {
         "if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
     }
