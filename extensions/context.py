@@ -492,6 +492,9 @@ CICD: dict[str, Any] = {
     "canary_percent": 10,  # serverless canary: share of traffic on the new revision
     "canary_bake_seconds": 300,  # serverless canary: watch time before promoting
 }
+# The Copier that `make update` runs in a generated project: the versions the template itself is
+# developed and tested with (its pyproject.toml pins; tests/test_update.py checks they agree).
+TEMPLATE_TOOLING = {"copier": "9.19.1", "copier_template_extensions": "0.3.4"}
 # Each cloud environment has its own registry and runs only images from it: the production
 # deploy first copies the digest staging tested into production's registry
 # (scripts/deploy/promote_image.sh). on_prem has one registry for both: nothing to copy.
@@ -1101,6 +1104,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         # CI/CD: where the deploy workflow ships (helm | lambda | container_apps | cloud_run)
         "deploy_target": DEPLOY_TARGETS.get((hosting, cloud), "helm"),
         "cicd": CICD,
+        "template_tooling": TEMPLATE_TOOLING,
         "image_promotion": IMAGE_PROMOTION.get(cloud),
         "inference_path": INFERENCE_PATHS[route_module],
         "mlops": _mlops_profile(answers, use_case=use_case, cloud=cloud),

@@ -8,7 +8,13 @@ even when it leaves conflicts, so the test looks at the files and at `git status
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
+import sys
+import threading
+import tomllib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,8 +23,9 @@ import copier
 import pytest
 from copier.errors import DirtyLocalWarning
 
+from matrix import ROOT
 from releases import recorded_releases, template_clone
-from rendering import clean_environment, code_checks_once, read_answers
+from rendering import clean_environment, code_checks_once, derive_profile, read_answers
 
 ANSWER_SETS: dict[str, dict[str, Any]] = {
     "rag-qdrant-k8s": {"use_case": "rag_assistant", "vector_store": "qdrant"},
@@ -220,3 +227,116 @@ def test_conflicting_edit_is_refused_by_the_generated_pre_commit(
     )
     assert hooks.returncode != 0, hooks.stdout + hooks.stderr
     assert "Makefile" in hooks.stdout
+
+
+# --------------------------------------------------------------------------- make update
+FAKE_GIT = r"""#!/usr/bin/env bash
+# git, except that `copier update` stops where FAKE_GIT_STOP says: after it rendered the new
+# release over the working tree, before it merged the team's changes back (`git apply`).
+case " $* " in
+  *" status --ignored "*)
+    if [ "${FAKE_GIT_STOP:-}" = crash ]; then echo "fatal: simulated crash" >&2; exit 128; fi ;;
+  *" apply "*)
+    if [ "${FAKE_GIT_STOP:-}" = ctrl-c ]; then : >"$FAKE_GIT_MARKER"; exec sleep 300; fi ;;
+esac
+exec "$REAL_GIT" "$@"
+"""
+NEXT_RELEASE_LINE = "\nA line the next template release adds.\n"
+
+
+def test_make_update_runs_the_copier_the_template_is_built_with() -> None:
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    dev = pins["dependency-groups"]["dev"] + pins["project"].get("dependencies", [])
+    tooling = derive_profile({})["template_tooling"]
+    assert f"copier=={tooling['copier']}" in dev
+    assert f"copier-template-extensions=={tooling['copier_template_extensions']}" in dev
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (
+        f"uvx --with copier-template-extensions=={tooling['copier_template_extensions']} "
+        f"copier@{tooling['copier']}"
+    ) in readme
+
+
+def _make_update(project: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        ["make", "update", "ARGS=--vcs-ref HEAD"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", ["crash", "ctrl-c"])
+def test_an_interrupted_make_update_loses_nothing(tmp_path: Path, stop: str) -> None:
+    template = template_clone(tmp_path / "template")
+    project = tmp_path / "project"
+    _copy(template, project, {}, "HEAD")
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "generated")
+    _team_edits(project)
+    package = read_answers(project)["package_name"]
+    team_code = project / "src" / package / "logging_setup.py"
+    # The next template release: one line more in a document the team did not touch.
+    doc = template / "template" / "docs" / "architecture.md.jinja"
+    doc.write_text(doc.read_text(encoding="utf-8") + NEXT_RELEASE_LINE, encoding="utf-8")
+    _git(template, "commit", "-q", "-am", "next release")
+
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "git").write_text(FAKE_GIT)
+    (fake_bin / "git").chmod(0o755)
+    marker = tmp_path / "stopped-at-apply"
+    env = clean_environment(
+        PATH=f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
+        REAL_GIT=str(shutil.which("git")),
+        COPIER=f"{sys.executable} -m copier",
+        FAKE_GIT_MARKER=str(marker),
+    )
+
+    # A dirty tree is refused before anything starts.
+    readme = project / "README.md"
+    committed_readme = readme.read_text(encoding="utf-8")
+    readme.write_text(committed_readme + "work in progress\n", encoding="utf-8")
+    dirty = _make_update(project, env)
+    output, _ = dirty.communicate(timeout=120)
+    assert dirty.returncode != 0
+    assert "uncommitted changes; commit or stash them first" in output
+    assert readme.read_text(encoding="utf-8").endswith("work in progress\n")
+    readme.write_text(committed_readme, encoding="utf-8")
+
+    start = _git(project, "rev-parse", "HEAD")
+    before = _files(project)
+    update = _make_update(project, {**env, "FAKE_GIT_STOP": stop})
+    if stop == "ctrl-c":
+        for _ in range(1200):  # copier reaches the merge within seconds
+            if marker.exists() or update.poll() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert marker.exists(), update.communicate()[0]
+        # The moment that matters: the new release is on disk, the team's code is not.
+        assert TEAM_CODE not in team_code.read_text(encoding="utf-8")
+        os.killpg(update.pid, signal.SIGINT)
+    output, _ = update.communicate(timeout=120)
+    assert update.returncode != 0, output
+    assert "the project is back at" in output, output
+    assert "nothing was lost" in output
+    assert _git(project, "rev-parse", "HEAD") == start
+    assert _git(project, "status", "--porcelain") == ""
+    assert _files(project) == before  # the team's edits, every file, byte for byte
+
+    # Run again: the update goes through and keeps the team's edits.
+    again = _make_update(project, env)
+    output, _ = again.communicate(timeout=300)
+    assert again.returncode == 0, output
+    assert "update: done" in output
+    assert TEAM_CODE in team_code.read_text(encoding="utf-8")
+    assert (
+        (project / "docs" / "architecture.md")
+        .read_text(encoding="utf-8")
+        .endswith(NEXT_RELEASE_LINE)
+    )
