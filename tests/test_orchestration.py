@@ -10,8 +10,9 @@ and check that what it runs is exactly that list, then run the real tools:
   fails on a DAG that does not import. ``make dags-test`` runs ``airflow dags test`` on SQLite for
   every DAG: once against a stand-in project Python that records what it is asked to run (the
   DAG structure, the order, a failed drift check still running the rollback check and failing the
-  run), and the training DAG once for real against the project's own ``pipeline`` commands
-  (``test_dags_run_the_real_pipeline``).
+  run), and the training and drift DAGs for real (``test_dags_run_the_real_pipeline``): the
+  project's own ``pipeline`` commands register a champion, the service serves it and logs its
+  traffic, the drift DAG checks that traffic (Evidently) and reads a loopback Prometheus.
 * Kubeflow (slow): ``make check-pipelines`` compiles every KFP v2 pipeline; the compiled YAML runs
   the same commands in the project's image, in the same order.
 * None (slow): the scheduled CI workflows (GitHub Actions, GitLab CI) run ``make train`` and the
@@ -20,13 +21,25 @@ and check that what it runs is exactly that list, then run the real tools:
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
 
-from rendering import actionlint_override, clean_environment, derive_profile, render, run
+from rendering import (
+    actionlint_override,
+    clean_environment,
+    derive_profile,
+    read_answers,
+    render,
+    run,
+)
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "airflow-tabular-ab": {"orchestrator": "airflow", "use_case": "tabular_ml", "ab_testing": True},
@@ -222,18 +235,75 @@ def test_dags_run_their_steps_in_order(projects: Projects, tmp_path: Path) -> No
     assert sorted(args for _, args in ran[len(expected) :]) == drift
 
 
+# Production traffic for the drift job: the service (serving the champion the training DAG just
+# registered) answers predictions for rows of the bundled dataset and logs them.
+SERVE_TRAFFIC = """
+from fastapi.testclient import TestClient
+from {package}.api.app import create_app
+from {package}.settings import Settings
+from {package}.tabular.dataset import load_dataset
+from {package}.tabular.features import FEATURE_COLUMNS
+
+rows = load_dataset().features[:300]
+headers = {{"Authorization": "Bearer {api_key}"}}
+with TestClient(create_app(Settings())) as client:
+    for start in range(0, len(rows), 30):
+        chunk = rows[start : start + 30]
+        batch = [dict(zip(FEATURE_COLUMNS, r.tolist(), strict=True)) for r in chunk]
+        response = client.post("/v1/predict", json={{"instances": batch}}, headers=headers)
+        assert response.status_code == 200, response.text
+print("served", len(rows))
+"""
+API_KEY = "orchestration-test-key-0123456789"
+
+
+# What Prometheus answers for the rollback check's queries: production meets every KPI.
+HEALTHY_PRODUCTION = {"model_quality_score": "0.99", "p95": "0.05", "cost": "0.0"}
+
+
+class _Prometheus(BaseHTTPRequestHandler):
+    """Prometheus' instant-query API (GET /api/v1/query) over HEALTHY_PRODUCTION."""
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlparse(self.path).query).get("query", [""])[0]
+        value = next((v for key, v in HEALTHY_PRODUCTION.items() if key in query), None)
+        result = [] if value is None else [{"metric": {}, "value": [0, value]}]
+        body = {"status": "success", "data": {"resultType": "vector", "result": result}}
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def prometheus() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Prometheus)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
 @pytest.mark.slow
 def test_dags_run_the_real_pipeline(
-    projects: Projects, generated_env: Path, short_tmp: Path
+    projects: Projects, generated_env: Path, short_tmp: Path, prometheus: str
 ) -> None:
-    """The training DAG for real: the project's own `pipeline <stage>` commands through
-    `airflow dags test`, ending with a champion in the project's MLflow registry.
+    """The training and drift DAGs for real, through `airflow dags test`: the project's own
+    `pipeline <stage>` commands end with a champion in the project's MLflow registry; the
+    service then serves that champion and logs its traffic, and the drift job checks that traffic
+    against the training data (Evidently) and asks Prometheus whether production meets its KPIs
+    (it does: nothing is rolled back).
 
-    The evaluation and drift jobs read production traffic and metrics (the service's inference
-    log, Prometheus); their commands are tested in the generated project's own tests, and their
-    DAGs' structure and order by `test_dags_run_their_steps_in_order`.
+    The evaluation job's A/B comparison needs traffic on a challenger too; its commands are
+    tested in the generated project's own tests, and its DAG's structure and order by
+    `test_dags_run_their_steps_in_order`.
     """
     project = projects["airflow-tabular-ab"]
+    inference_log = project / "var" / "inference" / "requests.jsonl"
     env = clean_environment(
         UV_PROJECT_ENVIRONMENT=str(generated_env),
         UV_NO_SYNC="1",
@@ -241,13 +311,31 @@ def test_dags_run_the_real_pipeline(
         # The shared env does not hold the project itself (`uv sync` installs it in real use):
         # the tasks' `python -m <package>` find it under src/.
         PYTHONPATH=str(project / "src"),
+        API_KEYS=API_KEY,
+        INFERENCE_LOG_PATH=str(inference_log),
+        PROMETHEUS_URL=prometheus,
     )
-    training = _orchestration("airflow-tabular-ab")["jobs"]["training"]["id"]
+    jobs = _orchestration("airflow-tabular-ab")["jobs"]
+    training, drift = jobs["training"]["id"], jobs["drift"]["id"]
     outcome = run(["make", "dags-test", f"DAGS={training}"], project, env, timeout=1800)
     assert outcome.ok, outcome.summary(80)
     assert f"dags-test: {training} succeeded" in outcome.output
     report = (project / "var" / "pipeline" / "promotion-report.md").read_text(encoding="utf-8")
     assert "is now `champion`" in report
+
+    package = read_answers(project)["package_name"]
+    script = SERVE_TRAFFIC.format(package=package, api_key=API_KEY)
+    served = run(["uv", "run", "python", "-c", script], project, env, timeout=600)
+    assert served.ok, served.summary(40)
+    assert len(inference_log.read_text(encoding="utf-8").splitlines()) == 10  # one per request
+
+    outcome = run(["make", "dags-test", f"DAGS={drift}"], project, env, timeout=1800)
+    assert outcome.ok, outcome.summary(80)
+    assert f"dags-test: {drift} succeeded" in outcome.output
+    log = (project / "var" / "airflow" / f"{drift}.log").read_text(encoding="utf-8")
+    assert "no drift: " in log, log[-3000:]  # the drift task's summary of the served traffic
+    assert "300 current rows" in log
+    assert "meets every KPI in production; nothing to do" in log  # read from Prometheus
 
 
 # --------------------------------------------------------------------------- Kubeflow
