@@ -34,15 +34,15 @@ import json
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from loopback import serving
 from rendering import actionlint_override, clean_environment, derive_profile, render, run
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -369,12 +369,8 @@ class _Service(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def service_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Service)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(_Service) as url:
+        yield url
 
 
 def _fake_cli(tmp_path: Path, state: dict[str, Any]) -> dict[str, str]:
@@ -827,13 +823,8 @@ class _PackageRegistry(BaseHTTPRequestHandler):
 @pytest.fixture
 def package_registry() -> Iterator[tuple[str, dict[str, bytes]]]:
     files: dict[str, bytes] = {}
-    handler = type("Registry", (_PackageRegistry,), {"files": files})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v4", files
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(type("Registry", (_PackageRegistry,), {"files": files})) as url:
+        yield f"{url}/api/v4", files
 
 
 def _gitlab_job(

@@ -22,9 +22,8 @@ and check that what it runs is exactly that list, then run the real tools:
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -32,6 +31,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
+from loopback import serving
 from rendering import (
     actionlint_override,
     clean_environment,
@@ -280,12 +280,8 @@ class _Prometheus(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def prometheus() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Prometheus)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(_Prometheus) as url:
+        yield url
 
 
 @pytest.mark.slow
