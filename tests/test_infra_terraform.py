@@ -15,6 +15,16 @@
   backend, slow); each kind of mistake in an edited copy is reported with its address; every pinned
   provider has a schema from a release its constraint accepts. Types and values of arguments are
   not checked (expressions are not evaluated).
+* ``terraform validate`` (``tests/terraform_validate.py``): the real ``terraform init
+  -backend=false`` + ``terraform validate`` on every root module (bootstrap, staging, production)
+  of every variant, offline: ``init -plugin-dir`` installs, for each pinned provider, a
+  schema-only plugin (``tests/schema_provider.py``, tfplugin6 over go-plugin's handshake) that
+  serves the release's schema rebuilt from the same ``cdktn-provider-*`` packages (their generated
+  JavaScript keeps attribute types, read-only attributes, block nesting) and passes every
+  Validate*Config call, so every error is Terraform's own: references to resources, attributes
+  and module outputs, argument types, module inputs, variables. A copy with one mistake of each
+  kind fails with Terraform's messages. It needs ``terraform`` on PATH (this machine image ships
+  1.11.4) and fails, not skips, without it. Not covered: the providers' own validation code.
 * ``test_terraform_is_canonically_formatted``: ``terraform fmt -check`` over the same renders
   when a ``terraform`` binary is on PATH (skipped otherwise: the generated project never needs it).
 * ``test_lambda_entry_point_passes_its_checks`` (slow): the Lambda entry point of an AWS
