@@ -397,12 +397,14 @@ def plugin_mirror(
     return into
 
 
-def root_modules(root: Path) -> list[Path]:
+def root_modules(root: Path, only: str) -> list[Path]:
+    """Directories below ``root`` with ``.tf`` files, not under ``modules/``, matching ``only``."""
     return sorted(
         {
             path.parent
             for path in root.rglob("*.tf")
             if "modules" not in path.relative_to(root).parts
+            and path.parent.relative_to(root).match(only)
         }
     )
 
@@ -415,7 +417,9 @@ def terraform_environment() -> dict[str, str]:
     return env
 
 
-def validate(root: Path, schemas: dict[str, dict[str, Any]], terraform: str) -> bool:
+def validate(
+    root: Path, schemas: dict[str, dict[str, Any]], terraform: str, only: str = "*"
+) -> bool:
     """init + validate every root module below ``root`` in a scratch copy; print each result."""
     ok = True
     with tempfile.TemporaryDirectory(prefix="tfvalidate-") as scratch:
@@ -423,7 +427,7 @@ def validate(root: Path, schemas: dict[str, dict[str, Any]], terraform: str) -> 
         shutil.copytree(root, work, ignore=shutil.ignore_patterns(".terraform*"))
         mirror = plugin_mirror(schemas, used_types(work), Path(scratch) / "plugins")
         env = terraform_environment()
-        for module in root_modules(work):
+        for module in root_modules(work, only):
             shown = f"{root}/{module.relative_to(work).as_posix()}"
             started = time.monotonic()
             init = subprocess.run(
@@ -467,6 +471,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="terraform validate against schema-only plugins")
     parser.add_argument("--schemas", type=Path, required=True, help="the schema cache directory")
     parser.add_argument("roots", type=Path, nargs="+", help="deploy/terraform directories")
+    parser.add_argument(
+        "--only",
+        default="*",
+        help="root modules to run, a glob (default: all), e.g. 'environments/*'",
+    )
     args = parser.parse_args(argv)
     terraform = shutil.which("terraform")
     if terraform is None:
@@ -476,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"no schema at {', '.join(missing)} (ensure_provider_schema builds them)")
     schemas = {s: json.loads(path.read_text(encoding="utf-8")) for s, path in paths.items()}
-    results = [validate(root, schemas, terraform) for root in args.roots]
+    results = [validate(root, schemas, terraform, args.only) for root in args.roots]
     return 0 if all(results) else 1
 
 
