@@ -501,14 +501,17 @@ def test_terraform_validate_reports_terraforms_own_errors(
     outcome = terraform_validate(provider_schemas, aws)
 
     assert not outcome.ok
-    text = re.sub(r"\s+", " ", outcome.output)
+    # line numbers of the rendered files are not the point: "line 4" and the source line's " 4:"
+    text = re.sub(r"\bline \d+|(?<=\n) *\d+:", "line N", outcome.output)
+    text = re.sub(r"\s+", " ", text)
     for expected in (
         f"{aws}/bootstrap: INVALID",
-        'Error: Reference to undeclared input variable on main.tf line 4, in provider "aws": '
-        '4: region = var.regoin An input variable with the name "regoin" has not been declared.',
+        'Error: Reference to undeclared input variable on main.tf line N, in provider "aws":'
+        ' line N region = var.regoin An input variable with the name "regoin" has not been'
+        " declared.",
         f"{aws}/environments/staging: INVALID",
-        'Error: Unsupported argument on main.tf line 5, in module "platform": 5: enviroment = '
-        'var.environment An argument named "enviroment" is not expected here. Did you mean '
+        'Error: Unsupported argument on main.tf line N, in module "platform": line N enviroment'
+        ' = var.environment An argument named "enviroment" is not expected here. Did you mean '
         '"environment"?',
         'The argument "environment" is required, but no definition was found.',
         f"{aws}/environments/production: INVALID",
