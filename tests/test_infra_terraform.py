@@ -15,6 +15,16 @@
   backend, slow); each kind of mistake in an edited copy is reported with its address; every pinned
   provider has a schema from a release its constraint accepts. Types and values of arguments are
   not checked (expressions are not evaluated).
+* ``terraform validate`` (``tests/terraform_validate.py``): the real ``terraform init
+  -backend=false`` + ``terraform validate`` on every root module (bootstrap, staging, production)
+  of every variant, offline: ``init -plugin-dir`` installs, for each pinned provider, a
+  schema-only plugin (``tests/schema_provider.py``, tfplugin6 over go-plugin's handshake) that
+  serves the release's schema rebuilt from the same ``cdktn-provider-*`` packages (their generated
+  JavaScript keeps attribute types, read-only attributes, block nesting) and passes every
+  Validate*Config call, so every error is Terraform's own: references to resources, attributes
+  and module outputs, argument types, module inputs, variables. A copy with one mistake of each
+  kind fails with Terraform's messages. It needs ``terraform`` on PATH (this machine image ships
+  1.11.4) and fails, not skips, without it. Not covered: the providers' own validation code.
 * ``test_terraform_is_canonically_formatted``: ``terraform fmt -check`` over the same renders
   when a ``terraform`` binary is on PATH (skipped otherwise: the generated project never needs it).
 * ``test_lambda_entry_point_passes_its_checks`` (slow): the Lambda entry point of an AWS
@@ -36,6 +46,7 @@ import pytest
 from matrix import ROOT
 from rendering import Outcome, clean_environment, derive_profile, read_answers, render, run
 from terraform_schema import SCHEMA_PACKAGES, ensure_schemas
+from terraform_validate import ensure_provider_schema
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "aws-serverless-gitlab-tabular": {
@@ -86,6 +97,9 @@ SERVERLESS_MODULE = {"aws": "lambda_service", "azure": "container_app", "gcp": "
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+):")
 HCL2 = ["uv", "run", "--no-project", "--with", "python-hcl2==8.1.4", "python"]
 SCHEMA_CHECK = ROOT / "tests" / "terraform_schema.py"
+TERRAFORM_VALIDATE = ROOT / "tests" / "terraform_validate.py"
+# the schema-only provider plugin runs on the tf package's gRPC modules (tests/schema_provider.py)
+PLUGIN_ENV = ["uv", "run", "--no-project", "--with", "tf==1.2.0", "python"]
 REQUIRED_PROVIDER = re.compile(
     r'^\s*[\w-]+ = \{\s*source\s*= "(?P<source>[^"]+)"\s*version = "(?P<version>[^"]+)"', re.M
 )
@@ -104,6 +118,27 @@ def terraform_schemas() -> Path:
     cache = ROOT / ".cache" / "terraform-schemas"
     ensure_schemas(cache)
     return cache
+
+
+@pytest.fixture(scope="session")
+def provider_schemas() -> Path:
+    """Full provider schemas for the schema-only plugins, built once (terraform_validate.py)."""
+    cache = ROOT / ".cache" / "terraform-schemas"
+    for package in SCHEMA_PACKAGES.values():
+        ensure_provider_schema(package, cache)
+    return cache
+
+
+def terraform_validate(schemas: Path, *roots: Path, only: str = "*") -> Outcome:
+    """`terraform init -backend=false` + `terraform validate` on the root modules of each root."""
+    if shutil.which("terraform") is None:
+        pytest.fail(
+            "no terraform binary on PATH: this machine image ships /usr/local/bin/terraform and"
+            " the validate tests need it (they run it offline against schema-only plugins)"
+        )
+    command = [*PLUGIN_ENV, str(TERRAFORM_VALIDATE), "--schemas", str(schemas), "--only", only]
+    command += map(str, roots)
+    return run(command, ROOT, clean_environment())
 
 
 def check_schemas(schemas: Path, *roots: Path) -> Outcome:
@@ -337,8 +372,10 @@ def test_only_the_shaping_answers_choose_terraform_blocks() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
 def test_every_terraform_shape_matches_the_provider_schemas(
-    cloud: str, terraform_schemas: Path, tmp_path: Path
+    cloud: str, terraform_schemas: Path, provider_schemas: Path, tmp_path: Path
 ) -> None:
+    """The schema check, then `terraform validate` on both environments of every shape (the
+    bootstrap root branches on no shaping answer: the variants validate it for each cloud)."""
     roots = []
     for shape in TERRAFORM_SHAPES:
         name = "-".join(shape.values())
@@ -348,6 +385,14 @@ def test_every_terraform_shape_matches_the_provider_schemas(
     outcome = check_schemas(terraform_schemas, *roots)
     assert outcome.ok, outcome.summary(80)
     assert len(re.findall(r"blocks checked, 0 violations$", outcome.output, re.M)) == len(roots)
+    validated = terraform_validate(provider_schemas, *roots, only="environments/*")
+    print(
+        f"\n{cloud}: terraform init + validate of {2 * len(roots)} roots {validated.seconds:.1f}s"
+    )
+    assert validated.ok, validated.summary(80)
+    assert len(re.findall(r"^terraform_validate: \S+: valid ", validated.output, re.M)) == 2 * len(
+        roots
+    )
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -410,6 +455,75 @@ def test_schema_check_reports_each_mistake_with_its_address(
         f'{azure}: modules/container_app/main.tf: azurerm_container_app.this.dynamic "secrets": '
         f"azurerm_container_app has no nested block 'secrets' {azurerm_4}",
     }, outcome.output
+
+
+# --------------------------------------------------------------------------- terraform validate
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_terraform_validate_passes_on_every_root_module(
+    projects: dict[str, Path], provider_schemas: Path, name: str
+) -> None:
+    root = projects[name] / "deploy" / "terraform"
+    outcome = terraform_validate(provider_schemas, root)
+    print(f"\n{name}: terraform init + validate {outcome.seconds:.1f}s")
+    assert outcome.ok, outcome.summary(80)
+    valid = re.findall(r"^terraform_validate: (\S+): valid ", outcome.output, re.M)
+    assert sorted(valid) == [
+        f"{root}/{module}"
+        for module in ("bootstrap", "environments/production", "environments/staging")
+    ], outcome.output
+
+
+def test_terraform_validate_reports_terraforms_own_errors(
+    projects: dict[str, Path], provider_schemas: Path, tmp_path: Path
+) -> None:
+    """Mistakes that only Terraform itself finds (references, types, module inputs, variables)
+    fail `terraform validate` with Terraform's own messages. Each root stops at its first kind
+    of error, so each mistake sits where no other one hides it."""
+    aws = tmp_path / "aws"
+    shutil.copytree(projects["aws-gpu-vault-anthropic"] / "deploy" / "terraform", aws)
+    edit(aws / "bootstrap" / "main.tf", "  region = var.region\n", "  region = var.regoin\n")
+    staging = aws / "environments" / "staging" / "main.tf"
+    edit(staging, "  environment                     =", "  enviroment                      =")
+    eks = aws / "modules" / "eks"
+    general = (
+        "  node_role_arn   = aws_iam_role.node.arn\n  subnet_ids      = var.subnet_ids\n"
+        '  ami_type        = "AL2023_x86_64_STANDARD"\n'
+    )
+    edit(eks / "main.tf", general, '  subnet_ids      = var.subnet_ids\n  ami_type = ["x"]\n')
+    (eks / "outputs.tf").write_text(
+        (eks / "outputs.tf").read_text()
+        + 'output "issuer" {\n  value = aws_eks_cluster.this.identity[0].oidc[0].isuer\n}\n'
+    )
+    edit(
+        eks / "main.tf", '  node_group_name = "gpu"\n', '  node_group_name = "gpu"\n  tags = "x"\n'
+    )
+
+    outcome = terraform_validate(provider_schemas, aws)
+
+    assert not outcome.ok
+    # line numbers of the rendered files are not the point: "line 4" and the source line's " 4:"
+    text = re.sub(r"\bline \d+|(?<=\n) *\d+:", "line N", outcome.output)
+    text = re.sub(r"\s+", " ", text)
+    for expected in (
+        f"{aws}/bootstrap: INVALID",
+        'Error: Reference to undeclared input variable on main.tf line N, in provider "aws":'
+        ' line N region = var.regoin An input variable with the name "regoin" has not been'
+        " declared.",
+        f"{aws}/environments/staging: INVALID",
+        'Error: Unsupported argument on main.tf line N, in module "platform": line N enviroment'
+        ' = var.environment An argument named "enviroment" is not expected here. Did you mean '
+        '"environment"?',
+        'The argument "environment" is required, but no definition was found.',
+        f"{aws}/environments/production: INVALID",
+        "Error: Missing required argument on ../../modules/eks/main.tf line",
+        'The argument "node_role_arn" is required, but no definition was found.',
+        'Inappropriate value for attribute "ami_type": string required.',
+        'Inappropriate value for attribute "tags": map of string required.',
+        "Error: Unsupported attribute on ../../modules/eks/outputs.tf line",
+        "aws_eks_cluster.this.identity[0].oidc[0].isuer This object does not have an attribute"
+        ' named "isuer".',
+    ):
+        assert expected in text, outcome.output
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
