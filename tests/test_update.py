@@ -257,9 +257,18 @@ def test_make_update_runs_the_copier_the_template_is_built_with() -> None:
     ) in readme
 
 
+# `make update` as a terminal's foreground job runs it: SIGINT at its default disposition. (A job
+# started in the background of a non-interactive shell, as CI may start the suite, inherits SIGINT
+# ignored, and an ignored signal cannot be trapped; the shim resets it, then execs make.)
+FOREGROUND = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def _make_update(project: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        ["make", "update", "ARGS=--vcs-ref HEAD"],
+        [sys.executable, "-c", FOREGROUND, "make", "update", "ARGS=--vcs-ref HEAD"],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -321,7 +330,11 @@ def test_an_interrupted_make_update_loses_nothing(tmp_path: Path, stop: str) -> 
         # The moment that matters: the new release is on disk, the team's code is not.
         assert TEAM_CODE not in team_code.read_text(encoding="utf-8")
         os.killpg(update.pid, signal.SIGINT)
-    output, _ = update.communicate(timeout=120)
+    try:
+        output, _ = update.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(update.pid, signal.SIGKILL)
+        pytest.fail(f"make update did not stop:\n{update.communicate()[0]}")
     assert update.returncode != 0, output
     assert "the project is back at" in output, output
     assert "nothing was lost" in output
