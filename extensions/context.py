@@ -504,6 +504,59 @@ IMAGE_PROMOTION = {
     "gcp": {"tool": "crane", "command": "crane copy"},
 }
 INFERENCE_PATHS = {"ask": "/v1/ask", "chat": "/v1/chat/completions", "predict": "/v1/predict"}
+# Deploying by hand, per cloud: the shell lines docs/deploy.md and the README's "Deploy" section
+# show (CI signs in with OpenID Connect instead). `image` is the image repository as a shell
+# expression ({slug} and {org} filled in; `$TF` runs terraform in environments/staging, whose
+# registry the image is pushed to); `state_backend` are the `terraform init -backend-config`
+# values an environment reads from the bootstrap's outputs (run from environments/<env>/).
+CLOUD_SHELL: dict[str, dict[str, Any]] = {
+    "aws": {
+        "registry_name": "Amazon ECR: the environment's repository, from its Terraform outputs",
+        "image": "$($TF output -raw repository_url)",
+        "registry_login": 'aws ecr get-login-password --region "$AWS_REGION"'
+        ' | docker login --username AWS --password-stdin "${IMAGE%%/*}"',
+        "cluster": {"CLUSTER": "cluster_name"},
+        "cluster_login": 'aws eks update-kubeconfig --name "$CLUSTER" --region "$AWS_REGION"',
+        "bootstrap_vars": "",
+        "bootstrap_note": "creates {name}-tfstate-<account id>",
+        "state_backend": {"bucket": "state_bucket", "kms_key_id": "state_kms_key_arn"},
+    },
+    "azure": {
+        "registry_name": "Azure Container Registry: the environment's registry, from its Terraform"
+        " outputs",
+        "image": "$($TF output -raw registry_login_server)/{slug}",
+        "registry_login": 'az acr login --name "${IMAGE%%.*}"',
+        "cluster": {"RESOURCE_GROUP": "resource_group_name", "CLUSTER": "cluster_name"},
+        "cluster_login": "az aks get-credentials"
+        ' --resource-group "$RESOURCE_GROUP" --name "$CLUSTER"',
+        "bootstrap_vars": """ -var 'allowed_ip_ranges=["203.0.113.10/32"]'""",
+        "bootstrap_note": "your egress range(s)",
+        "state_backend": {"storage_account_name": "state_storage_account"},
+    },
+    "gcp": {
+        "registry_name": "Artifact Registry: the environment's repository, from its Terraform"
+        " outputs",
+        "image": "$($TF output -raw registry_url)/{slug}",
+        "registry_login": 'gcloud auth configure-docker "${IMAGE%%/*}"',
+        "cluster": {"CLUSTER": "cluster_name"},
+        "cluster_login": "gcloud container clusters get-credentials"
+        ' "$CLUSTER" --region "$GCP_REGION"',
+        "bootstrap_vars": ' -var project_id="$STATE_PROJECT"',
+        "bootstrap_note": "",
+        "state_backend": {"bucket": "state_bucket"},
+    },
+    "on_prem": {
+        "registry_name": "Your registry",
+        "image": "registry.example.internal/{org}/{slug}",
+        "registry_login": 'docker login "${IMAGE%%/*}"',
+        "cluster": {},
+        "cluster_login": 'kubectl config use-context "$CLUSTER"'
+        "   # CLUSTER: your kubeconfig context",
+        "bootstrap_vars": "",
+        "bootstrap_note": "",
+        "state_backend": {},
+    },
+}
 
 # --------------------------------------------------------------------------- MLOps lifecycle
 # Every generated project: a DVC pipeline (ingest -> validate -> prepare -> build -> evaluate ->
@@ -758,9 +811,7 @@ def _terraform_profile(
     cloudwatch_days = next((d for d in CLOUDWATCH_RETENTION_DAYS if d >= log_days), 3653)
     return {
         "enabled": cloud != "on_prem",
-        # Prefix of cloud resource names: short enough for the tightest limits (S3 buckets,
-        # Key Vault and storage account names) once environment and suffixes are added.
-        "name": _get(answers, "project_slug", "ai-service")[:16].rstrip("-"),
+        "name": _terraform_name(_get(answers, "project_slug", "ai-service")),
         "region": CLOUD_REGIONS.get(cloud, ""),
         "ci_repository": f"{_slug(_get(answers, 'organization', 'example'))}/"
         f"{_get(answers, 'project_slug', 'ai-service')}",
@@ -773,6 +824,30 @@ def _terraform_profile(
         "gpu_node_labels": GPU_POOLS[cloud]["node_selector"],
         "gpu_taint": GPU_POOLS[cloud]["taint"],
     }
+
+
+def _terraform_name(slug: str) -> str:
+    """Prefix of cloud resource names: short enough for the tightest limits (S3 buckets, Key Vault
+    and storage account names) once environment and suffixes are added."""
+    return slug[:16].rstrip("-")
+
+
+def _cloud_shell(answers: Mapping[str, Any], cloud: str) -> dict[str, Any]:
+    """The cloud's shell lines for deploying by hand (CLOUD_SHELL), with the names filled in."""
+    slug = _get(answers, "project_slug", "ai-service")
+    shell = dict(CLOUD_SHELL[cloud])
+    shell["image"] = shell["image"].format(
+        slug=slug, org=_slug(_get(answers, "organization", "example"))
+    )
+    shell["bootstrap_note"] = shell["bootstrap_note"].format(name=_terraform_name(slug))
+    # The Helm release's namespace per environment. Each cloud environment has its own cluster
+    # and its Terraform binds the service's identity to one namespace (`service_namespace`, the
+    # slug); on premises staging and production may share a cluster, so staging gets its own.
+    shell["namespaces"] = {
+        "staging": slug if cloud != "on_prem" else f"{slug}-staging",
+        "production": slug,
+    }
+    return shell
 
 
 def _get(answers: Mapping[str, Any], name: str, default: Any = None) -> Any:
@@ -1103,6 +1178,7 @@ def derive_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
         "lambda_web_adapter_image": LAMBDA_WEB_ADAPTER_IMAGE,
         # CI/CD: where the deploy workflow ships (helm | lambda | container_apps | cloud_run)
         "deploy_target": DEPLOY_TARGETS.get((hosting, cloud), "helm"),
+        "shell": _cloud_shell(answers, cloud),
         "cicd": CICD,
         "template_tooling": TEMPLATE_TOOLING,
         "image_promotion": IMAGE_PROMOTION.get(cloud),

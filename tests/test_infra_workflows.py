@@ -192,6 +192,102 @@ def test_secret_scan(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- GitHub Actions, fast
+def _deploy_section(project: Path) -> tuple[str, str]:
+    """The README's "Deploy" section: (its prose, its shell block)."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Deploy\n(?P<body>.*?)(?=^## )", readme, re.M | re.S)
+    assert match, "README.md has no '## Deploy' section"
+    blocks = re.findall(r"^```bash\n(.*?)^```$", match["body"], re.M | re.S)
+    assert len(blocks) == 1, "the Deploy section holds one shell block"
+    return match["body"], blocks[0]
+
+
+def _tf_outputs(directory: Path) -> set[str]:
+    return {
+        m
+        for tf in directory.glob("*.tf")
+        for m in re.findall(r'^output "(\w+)"', tf.read_text(encoding="utf-8"), re.M)
+    }
+
+
+def _script_commands(script: Path) -> set[str]:
+    """The subcommands a deploy script's `case` dispatches (`deploy | smoke | rollback)`)."""
+    match = re.search(r"^  ([a-z]+(?: \| [a-z]+)*)\)", script.read_text(encoding="utf-8"), re.M)
+    assert match, f"{script.name}: no subcommand dispatch"
+    return set(match[1].split(" | "))
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_readme_deploy_commands_are_the_projects_own(projects: Projects, variant: str) -> None:
+    """The README's Deploy section, per hosting: every command it gives exists as written.
+
+    The scripts it runs are the deploy job's, with subcommands they accept and every variable
+    they require set; every Terraform output it reads is declared by the environment (or the
+    state bootstrap); the block is valid bash.
+    """
+    project = projects[variant]
+    profile = derive_profile(VARIANTS[variant])
+    prose, block = _deploy_section(project)
+    target = profile["deploy_target"]
+    script_name = "kubernetes.sh" if target == "helm" else f"{target}.sh"
+
+    syntax = subprocess.run(["bash", "-n"], input=block, text=True, capture_output=True)
+    assert syntax.returncode == 0, syntax.stderr
+
+    calls = re.findall(r"scripts/deploy/([\w.-]+\.sh)(?: (\w+))?", block)
+    assert {name for name, _ in calls} >= {script_name}, calls
+    for name, command in calls:
+        script = project / "scripts" / "deploy" / name
+        assert script.is_file(), f"{name} is not in the project"
+        assert os.access(script, os.X_OK), f"{name} is not executable"
+        if command and name != "install_tools.sh":
+            assert command in _script_commands(script), f"{name} has no `{command}`"
+    shipped = project / "scripts" / "deploy" / script_name
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", shipped.read_text(encoding="utf-8")))
+    assigned = set(re.findall(r"(?:^|\s)(\w+)=", block))
+    assert required <= assigned, f"{script_name} needs {sorted(required - assigned)}"
+    assert f"scripts/deploy/{script_name} rollback" in prose
+    for command in _script_commands(shipped) - {"rollback"}:
+        assert f"scripts/deploy/{script_name} {command}" in block, command
+
+    terraform = project / "deploy" / "terraform"
+    environment_reads = set(re.findall(r"\$TF output -raw (\w+)", block))
+    bootstrap_reads = set(re.findall(r"-chdir=deploy/terraform/bootstrap output -raw (\w+)", block))
+    if profile["terraform"]["enabled"]:
+        assert environment_reads, "the commands read nothing from the environment's outputs"
+        for env in ("staging", "production"):
+            declared = _tf_outputs(terraform / "environments" / env)
+            assert environment_reads <= declared, (env, sorted(environment_reads - declared))
+        assert bootstrap_reads
+        assert bootstrap_reads <= _tf_outputs(terraform / "bootstrap")
+    else:
+        assert not terraform.exists()
+        assert not environment_reads
+        assert not bootstrap_reads
+        assert "terraform" not in block
+    assert "make lock" in block
+    assert "\nlock:" in (project / "Makefile").read_text(encoding="utf-8")
+    assert profile["cloud_info"]["label"] in prose
+    if profile["ci_provider"] == "gitlab_ci":
+        assert "`production`" in prose
+        assert "deploy-production" in prose
+    else:
+        assert "`production` environment" in prose
+
+
+def test_deploy_docs_read_declared_terraform_outputs(projects: Projects) -> None:
+    """docs/deploy.md reads the image repository from outputs the environment declares."""
+    for variant, data in VARIANTS.items():
+        project = projects[variant]
+        if data["cloud"] == "on_prem":
+            continue
+        docs = (project / "docs" / "deploy.md").read_text(encoding="utf-8")
+        reads = set(re.findall(r"\$\(\$TF output -raw (\w+)\)", docs))
+        assert reads, variant
+        declared = _tf_outputs(project / "deploy" / "terraform" / "environments" / "staging")
+        assert reads <= declared, (variant, sorted(reads - declared))
+
+
 @pytest.mark.parametrize("variant", GITHUB)
 def test_every_action_is_pinned_to_a_commit_sha(projects: Projects, variant: str) -> None:
     seen: dict[str, str] = {}
