@@ -4,8 +4,9 @@
   (kubernetes / gpu_on_demand x external API / self-hosted vLLM, Ollama, TGI x clouds including
   on_prem, plus one serverless) and runs the project's own ``make check-container check-k8s``:
   hadolint and checkov on the Dockerfile; the chart rendered offline for base and production
-  values, kubernetes-validate --strict, check-jsonschema for the custom resources, checkov with
-  zero failures. The tools run pinned through uvx (PyPI must be reachable for the first run).
+  values and with every optional object on (Ingress), kubernetes-validate --strict,
+  check-jsonschema for the custom resources, checkov with zero failures. The tools run pinned
+  through uvx (PyPI must be reachable for the first run).
 * ``test_canary_analysis_carries_the_kpi_answers`` (slow): the AnalysisTemplate rendered by the
   chart compares the canary with the answers (p95 432 ms -> 0.432 s, 99.9 % -> 0.001 errors).
 * The fast tests read the rendered files only.
@@ -95,6 +96,16 @@ def test_container_and_chart_pass_their_checks(tmp_path: Path, name: str) -> Non
     assert {"NetworkPolicy", "ServiceAccount", "ConfigMap"} <= base
     assert "Rollout" not in base  # the base values work on a cluster without Argo Rollouts
     assert {"Rollout", "AnalysisTemplate"} <= {o["kind"] for o in production}
+    # The optional objects no values file enables are rendered and checked too.
+    options = _manifests(rendered / "options")
+    (ingress,) = [o for o in options if o["kind"] == "Ingress"]
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    (api,) = [
+        o for o in options if o["kind"] == "Deployment" and o["metadata"]["name"] == backend["name"]
+    ]
+    assert api["spec"]["template"]["spec"]["containers"][0]["name"] == "api"
+    assert backend["port"] == {"name": "http"}
+    assert "Ingress" not in base | {o["kind"] for o in production}
     deployments = {o["metadata"]["name"]: o for o in production if o["kind"] == "Deployment"}
     runtime = config.get("self_hosted_runtime")
     assert len(deployments) == (2 if runtime else 1)
