@@ -383,3 +383,101 @@ def code_checks_once(
         if all(o.ok for o in checks):
             record.write_text(label, encoding="utf-8")
         return checks, ""
+
+
+# --------------------------------------------------------------------------- infra checks per input
+# What each target of a generated project's `make infra-check` reads (project-relative paths).
+# Each target also reads the tools' configuration files at the project root, when there are any.
+# `tests/test_generated_projects.py::test_infra_inputs_cover_what_the_targets_name` checks these
+# against the paths the targets' commands name, for projects of every deployment shape.
+INFRA_CHECK_INPUTS: dict[str, tuple[str, ...]] = {
+    "check-alerts": ("observability",),
+    "check-container": ("Dockerfile", ".dockerignore"),
+    "check-k8s": ("deploy/helm", "scripts/render_chart.py"),
+    "check-terraform": ("deploy/terraform", "scripts/check_terraform.py"),
+    "check-workflows": (".github", ".gitlab-ci.yml", "scripts"),
+    "check-dags": ("dags", "scripts/check_dags.py"),
+    "check-pipelines": ("pipelines",),
+}
+TOOL_CONFIGS = (
+    ".checkov.yaml",
+    ".checkov.yml",
+    ".hadolint.yaml",
+    ".hadolint.yml",
+    ".shellcheckrc",
+    ".yamllint",
+    ".yamllint.yaml",
+    ".yamllint.yml",
+    "zizmor.yml",
+    ".zizmor.yml",
+)
+_INFRA_RULE = re.compile(r"^infra-check:(?P<prerequisites>[^#\n]*)", re.M)
+
+
+def infra_targets(project: Path) -> list[str]:
+    """The targets `make infra-check` runs, in order (its prerequisites; it has no recipe)."""
+    match = _INFRA_RULE.search((project / "Makefile").read_text(encoding="utf-8"))
+    if match is None:
+        raise RuntimeError(f"{project}/Makefile has no infra-check target")
+    targets = match["prerequisites"].split()
+    unknown = [t for t in targets if t not in INFRA_CHECK_INPUTS]
+    if unknown:
+        raise RuntimeError(
+            f"infra-check runs {unknown}: declare what they read in INFRA_CHECK_INPUTS"
+        )
+    return targets
+
+
+def _files_under(project: Path, roots: Iterable[str]) -> Iterable[Path]:
+    for root in roots:
+        path = project / root
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            )
+
+
+def infra_digest(project: Path, env: Mapping[str, str], target: str) -> str:
+    """A hash of what one infra-check target reads: its input files and its exact commands."""
+    import hashlib
+
+    digest = hashlib.sha256(target.encode() + b"\0")
+    roots = (*INFRA_CHECK_INPUTS[target], *TOOL_CONFIGS)
+    for path in _files_under(project, roots):
+        relative = path.relative_to(project).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    commands = run(["make", "--no-print-directory", "-n", target], project, env)
+    if not commands.ok:
+        raise RuntimeError(commands.summary())
+    digest.update(commands.output.encode())
+    return digest.hexdigest()
+
+
+def infra_checks_once(
+    project: Path, env: Mapping[str, str], passed: Path, label: str
+) -> tuple[list[Outcome], dict[str, str]]:
+    """`make infra-check` in ``project``, one target at a time, skipping identical inputs.
+
+    A target whose inputs and commands (``infra_digest``) are byte-identical to those of a target
+    that already passed in this session (``passed``, shared with ``code_checks_once``) is not run
+    again. Returns the outcomes of the targets that ran and, for each reused one, the label of
+    the project whose result it reuses.
+    """
+    from filelock import FileLock
+
+    outcomes: list[Outcome] = []
+    reused: dict[str, str] = {}
+    for target in infra_targets(project):
+        digest = infra_digest(project, env, target)
+        with FileLock(str(passed / f"{digest}.lock"), timeout=1800):
+            record = passed / digest
+            if record.exists():
+                reused[target] = record.read_text(encoding="utf-8")
+                continue
+            outcome = run(["make", target], project, env)
+            outcomes.append(outcome)
+            if outcome.ok:
+                record.write_text(label, encoding="utf-8")
+    return outcomes, reused

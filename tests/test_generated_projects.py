@@ -4,21 +4,27 @@
   leftover Jinja, the answers file, the dependencies the profile promises, ``ruff check`` and
   ``ruff format --check`` (rendered code is already formatted).
 * ``test_passes_its_own_checks`` (slow; the defaults and the pairwise covering array): the same,
-  then ``make lint``, ``make typecheck`` and ``make test`` inside the project, in the shared
-  environment of generated projects (see conftest.py); for the rows that cover every pair of
-  the deployment questions (``matrix.infra_configurations``) also ``make infra-check``, so the
-  project's whole ``make ci`` has run on every deployment combination pairwise.
+  then ``make lint``, ``make typecheck``, ``make test`` and ``make infra-check`` inside the
+  project, in the shared environment of generated projects (see conftest.py): every row's whole
+  ``make ci`` passes.
 
   Many rows differ only in answers that change deployment files (hosting, cloud, CI, ...), not
   what ``make lint typecheck test`` reads. Those three targets run once per distinct code tree
   (``rendering.code_digest``: every file they can read, and the commands ``make -n`` prints);
   a row whose tree is byte-identical to one that already passed in this session reuses that
-  result and says so. Rendering, ``check_rendered``, ruff and ``make infra-check`` still run for
-  every row.
+  result and says so. ``make infra-check`` runs the same way one target at a time
+  (``rendering.infra_checks_once``): a target whose input files (``INFRA_CHECK_INPUTS``) and
+  commands are byte-identical to a passed one's is not run again. Rendering, ``check_rendered``
+  and ruff run for every row.
+* ``test_infra_inputs_cover_what_the_targets_name`` and ``test_infra_targets_pass_on_their_inputs
+  _alone`` (slow) keep that reuse honest: every path an infra target's commands name is among its
+  declared inputs, and each target passes in a copy of the project that holds nothing else.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -29,25 +35,26 @@ from matrix import (
     as_data,
     config_id,
     default_configuration,
-    infra_configurations,
     one_value_configurations,
     pairwise_configurations,
 )
 from rendering import (
     ANSWERS_FILE,
+    INFRA_CHECK_INPUTS,
+    TOOL_CONFIGS,
     Outcome,
     actionlint_override,
     clean_environment,
     code_checks_once,
     code_digest,
     derive_profile,
+    infra_checks_once,
+    infra_targets,
     leftover_jinja,
     read_answers,
     render,
     run,
 )
-
-INFRA_TARGETS = ("infra-check",)
 
 
 def _params(configs: tuple[dict[str, Any], ...], prefix: str) -> list[Any]:
@@ -145,11 +152,11 @@ def test_passes_its_own_checks(
     outcomes = ruff_checks(project, generated_env / "bin" / "ruff")
     # Every target runs even when an earlier one fails, so one run shows every problem.
     checks, reused = code_checks_once(project, env, passed_code_trees, config_id(config))
-    outcomes += checks
-    if config in infra_configurations():
-        outcomes += [run(["make", target], project, env) for target in INFRA_TARGETS]
+    infra, infra_reused = infra_checks_once(project, env, passed_code_trees, config_id(config))
+    outcomes += checks + infra
     timings = ", ".join(f"{o.label} {o.seconds:.1f}s" for o in outcomes)
     same = f"; make lint typecheck test: same code tree as {reused}, passed" if reused else ""
+    same += "".join(f"; make {t}: same inputs as {row}, passed" for t, row in infra_reused.items())
     print(f"\n{config_id(config)}: {timings}{same}")
     assert all(o.ok for o in outcomes), failures(outcomes)
 
@@ -213,3 +220,114 @@ def test_code_digest_covers_what_the_code_checks_read(tmp_path: Path) -> None:
         before = code_digest(gitlab, env)
         path.write_text(path.read_text() + extra)
         assert code_digest(gitlab, env) != before, path.name
+
+
+# Projects that between them run every target `make infra-check` can have: Kubernetes with
+# Terraform and Airflow DAGs on GitHub Actions, Kubeflow pipelines on a GPU cluster on GitLab CI,
+# serverless, and on premises without Terraform.
+INFRA_SHAPES = {
+    "gh-aws-k8s-airflow": {"ci_provider": "github_actions", "orchestrator": "airflow"},
+    "gl-azure-gpu-kubeflow": {
+        "ci_provider": "gitlab_ci",
+        "cloud": "azure",
+        "hosting": "gpu_on_demand",
+        "orchestrator": "kubeflow",
+        "model_source": "self_hosted",
+    },
+    "gh-gcp-serverless": {"cloud": "gcp", "hosting": "serverless", "use_case": "tabular_ml"},
+    "gl-onprem-vault": {"ci_provider": "gitlab_ci", "cloud": "on_prem", "secrets_backend": "vault"},
+}
+_SHELL_WORD = re.compile(r"[^\s;|&<>()=,\"'`]+")
+
+
+def _named_paths(project: Path, commands: str) -> set[str]:
+    """Project paths (files or folders, globs expanded) that the shell commands name."""
+    root = project.resolve()
+    named: set[str] = set()
+    for word in _SHELL_WORD.findall(commands):
+        word = word.removeprefix(str(root) + "/") if word.startswith(str(root)) else word
+        if word.startswith(("/", "-", "$")) or word in {".", ".."}:
+            if word in {".", ".."}:
+                named.add(word)
+            continue
+        for path in project.glob(word) if any(c in word for c in "*?[") else [project / word]:
+            if path.exists():
+                named.add(path.relative_to(project).as_posix())
+    return named
+
+
+@pytest.fixture(scope="module")
+def infra_shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("infra-shapes")
+    return {name: render(base / name, data) for name, data in INFRA_SHAPES.items()}
+
+
+def test_infra_shapes_run_every_infra_target(infra_shapes: dict[str, Path]) -> None:
+    ran = {t for project in infra_shapes.values() for t in infra_targets(project)}
+    assert ran == set(INFRA_CHECK_INPUTS)
+
+
+@pytest.mark.parametrize("shape", list(INFRA_SHAPES))
+def test_infra_inputs_cover_what_the_targets_name(
+    infra_shapes: dict[str, Path], shape: str
+) -> None:
+    """Every project path an infra-check target's commands name is one of its declared inputs.
+
+    `infra_checks_once` reuses a target's result for byte-identical inputs; an input missing from
+    ``INFRA_CHECK_INPUTS`` would let a changed file go unchecked. Outputs under var/ are not
+    inputs.
+    """
+    project = infra_shapes[shape]
+    env = clean_environment(**actionlint_override())
+    for target in infra_targets(project):
+        commands = run(["make", "--no-print-directory", "-n", target], project, env)
+        assert commands.ok, commands.summary()
+        roots = (*INFRA_CHECK_INPUTS[target], *TOOL_CONFIGS)
+        undeclared = {
+            path
+            for path in _named_paths(project, commands.output)
+            if not path.startswith("var/")
+            and path != "Makefile"  # named in messages; its commands are in the digest
+            and not any(path == r or path.startswith(r + "/") for r in roots)
+        }
+        assert not undeclared, f"make {target} reads {sorted(undeclared)}, not in its inputs"
+
+
+def test_named_paths_sees_files_folders_and_globs(tmp_path: Path) -> None:
+    (tmp_path / "deploy" / "helm").mkdir(parents=True)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "a.sh").write_text("")
+    (tmp_path / "Dockerfile").write_text("")
+    commands = (
+        f"hadolint Dockerfile && lint {tmp_path}/deploy/helm --out=var/x; "
+        "shellcheck scripts/*.sh && scan . missing/file"
+    )
+    assert _named_paths(tmp_path, commands) == {"Dockerfile", "deploy/helm", "scripts/a.sh", "."}
+
+
+@pytest.mark.slow
+def test_infra_targets_pass_on_their_inputs_alone(
+    infra_shapes: dict[str, Path], tmp_path: Path
+) -> None:
+    """Each infra-check target passes in a copy of its project holding only the Makefile and
+    the target's declared inputs: what it reads beyond them cannot change its outcome."""
+    env = clean_environment(**actionlint_override())
+    done: set[str] = set()
+    for shape, project in infra_shapes.items():
+        for target in infra_targets(project):
+            if target in done:
+                continue
+            done.add(target)
+            alone = tmp_path / f"{shape}-{target}"
+            alone.mkdir()
+            shutil.copy2(project / "Makefile", alone / "Makefile")
+            for name in (*INFRA_CHECK_INPUTS[target], *TOOL_CONFIGS):
+                source = project / name
+                if source.is_dir():
+                    shutil.copytree(source, alone / name)
+                elif source.is_file():
+                    (alone / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, alone / name)
+            outcome = run(["make", target], alone, env)
+            assert outcome.ok, f"{shape}: make {target} on its inputs alone\n{outcome.summary()}"
+    assert done == set(INFRA_CHECK_INPUTS)
