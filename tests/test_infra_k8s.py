@@ -211,6 +211,20 @@ def test_chart_values_take_the_kpi_answers(tmp_path: Path) -> None:
     assert production["monitoring"]["enabled"] is True
 
 
+def test_chart_sends_audit_records_to_the_log_pipeline(tmp_path: Path) -> None:
+    """The audit trail's files live in the pod's emptyDir: the chart turns on AUDIT_STDOUT, a
+    setting of the generated service, so every record also reaches the cluster's logs."""
+    project = render(tmp_path / "project", {"hosting": "kubernetes"})
+    values = yaml.safe_load((_chart(project) / "values.yaml").read_text(encoding="utf-8"))
+    package = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))[
+        "package_name"
+    ]
+    settings = (project / "src" / package / "settings.py").read_text(encoding="utf-8")
+
+    assert values["config"]["AUDIT_STDOUT"] == "true"
+    assert "    audit_stdout: bool = False\n" in settings
+
+
 def test_dockerfile_is_locked_non_root_and_checks_health(tmp_path: Path) -> None:
     project = render(tmp_path / "project", {"use_case": "rag_assistant", "hosting": "kubernetes"})
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")

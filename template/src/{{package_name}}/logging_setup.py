@@ -12,10 +12,11 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request id to every record."""
+    """Adds the current request id to every record that does not name its own."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
         return True
 
 
@@ -35,3 +36,6 @@ def configure_logging(level: str = "INFO") -> None:
     # One line per upstream HTTP call from httpx adds nothing to the audit trail and the metrics.
     for noisy in ("uvicorn.access", "httpx", "httpx2", "httpcore", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Audit records on standard output (AUDIT_STDOUT) are evidence, not chatter: whatever the
+    # level, they are written.
+    logging.getLogger("audit.record").setLevel(logging.INFO)

@@ -13,7 +13,8 @@ import csv
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,10 @@ GENESIS = "0" * 64
 SEGMENT_PREFIX = "audit-"
 CHECKPOINT = "checkpoint.json"
 CHECKPOINT_HISTORY = "checkpoints.jsonl"
+TRAIL_ID = "trail-id"
+# The logger whose lines carry each record to standard output (AUDIT_STDOUT): one JSON line per
+# record, {"logger": "audit.record", "audit_trail": <trail id>, "audit": <record>, ...}.
+RECORD_LOGGER = "audit.record"
 EXPORT_COLUMNS = (
     "seq", "ts", "request_id", "subject", "auth_method", "key_id", "tenant", "method", "route",
     "status", "decision", "reason", "model", "model_version", "variant", "prompt_tokens",
@@ -65,6 +70,25 @@ def fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def trail_id(directory: Path) -> str:
+    """The trail's identity: made once, when the trail starts, and kept in its directory.
+
+    Each replica writes its own trail (its own chain from seq 1); the id tells their records
+    apart once they are mixed in a log store.
+    """
+    path = directory / TRAIL_ID
+    try:
+        return path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        pass
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / (TRAIL_ID + ".tmp")
+    temporary.write_text(uuid.uuid4().hex + "\n", "utf-8")
+    temporary.replace(path)
+    fsync_directory(directory)
+    return path.read_text("utf-8").strip()
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,107 @@ def verify(directory: Path, *, expect_head: str | None = None) -> Report:
             )
         )
     return report
+
+
+# ------------------------------------------------------------------- records from a log store
+def _envelopes(value: Any) -> Iterator[dict[str, Any]]:
+    """Every audit log line (a mapping with `audit_trail` and `audit`) inside a JSON value.
+
+    Log stores hand lines back wrapped: CloudWatch in `events[].message` (the line as a string),
+    Cloud Logging in `[].jsonPayload`, Log Analytics in a column. Strings that hold JSON objects
+    are opened, mappings and lists searched.
+    """
+    if isinstance(value, dict):
+        if value.get("logger") == RECORD_LOGGER and isinstance(value.get("audit"), dict):
+            yield value
+            return
+        for item in value.values():
+            yield from _envelopes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _envelopes(item)
+    elif isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            yield from _envelopes(json.loads(value))
+        except json.JSONDecodeError:
+            return
+
+
+def read_log_export(text: str) -> list[dict[str, Any]]:
+    """The audit log lines in an export: one JSON document, or JSON lines mixed with others."""
+    try:
+        return list(_envelopes(json.loads(text)))
+    except json.JSONDecodeError:
+        pass
+    found: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        try:
+            found.extend(_envelopes(json.loads(line)))
+        except json.JSONDecodeError:
+            continue  # a plain-text line of another program
+    return found
+
+
+@dataclass
+class TrailReport:
+    trail: str
+    records: int = 0
+    first_seq: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def verify_records(envelopes: Iterable[dict[str, Any]]) -> list[TrailReport]:
+    """Check the chains in records taken from a log store, one report per trail.
+
+    Log pipelines deliver at least once and in any order: records are grouped by trail, ordered
+    by `seq`, and an exact duplicate counts once. Within a trail every hash must match, and from
+    its first record on every `seq` must follow and every `prev_hash` link; an export that starts
+    after seq 1 (a time range) is fine. Two different records with one `seq`, a missing `seq` or a
+    broken link are problems.
+    """
+    trails: dict[str, dict[int, dict[str, Any]]] = {}
+    reports: dict[str, TrailReport] = {}
+    for envelope in envelopes:
+        name = str(envelope.get("audit_trail", "-"))
+        record = envelope["audit"]
+        report = reports.setdefault(name, TrailReport(name))
+        by_seq = trails.setdefault(name, {})
+        seq = record.get("seq")
+        if not isinstance(seq, int):
+            report.problems.append("a record without a sequence number")
+            continue
+        if record_hash(record) != record.get("hash"):
+            report.problems.append(f"seq {seq}: hash mismatch: the record was edited")
+            continue
+        if seq in by_seq:
+            if by_seq[seq]["hash"] == record["hash"]:
+                report.duplicates += 1
+            else:
+                report.problems.append(f"seq {seq}: two different records with this number")
+            continue
+        by_seq[seq] = record
+    for name, by_seq in trails.items():
+        report = reports[name]
+        previous: dict[str, Any] | None = None
+        for seq in sorted(by_seq):
+            record = by_seq[seq]
+            if previous is None:
+                report.first_seq = seq
+                if seq == 1 and record.get("prev_hash") != GENESIS:
+                    report.problems.append("seq 1: does not start from the genesis hash")
+            elif seq != previous["seq"] + 1:
+                report.problems.append(
+                    f"seq {previous['seq'] + 1}-{seq - 1} missing: records were lost or removed"
+                )
+            elif record.get("prev_hash") != previous["hash"]:
+                report.problems.append(f"seq {seq}: chain broken: prev_hash does not match")
+            previous = record
+            report.records += 1
+            report.head_seq, report.head_hash = seq, record["hash"]
+    return [reports[name] for name in sorted(reports)]
 
 
 def iter_records(directory: Path) -> Iterator[dict[str, Any]]:

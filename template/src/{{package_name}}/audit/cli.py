@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import get_settings
-from .chain import export, prune, verify
+from .chain import export, prune, read_log_export, verify, verify_records
 
 
 def _directory(args: argparse.Namespace) -> Path:
@@ -21,7 +21,32 @@ def _when(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _verify_export(path: str) -> int:
+    """The chains in a log store's export (AUDIT_STDOUT lines), one line per trail."""
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    envelopes = read_log_export(text)
+    if not envelopes:
+        print(f"FAIL {path}: no audit records (lines of the audit.record logger)", file=sys.stderr)
+        return 1
+    reports = verify_records(envelopes)
+    for report in reports:
+        where = f"trail {report.trail}"
+        for problem in report.problems:
+            print(f"FAIL {where}: {problem}", file=sys.stderr)
+        if not report.problems:
+            note = f"; {report.duplicates} delivered twice" if report.duplicates else ""
+            if report.first_seq != 1:
+                note += f"; from seq {report.first_seq}: earlier records are not in this export"
+            print(
+                f"ok: {where}: {report.records} records, head seq {report.head_seq} "
+                f"hash {report.head_hash}{note}"
+            )
+    return 0 if all(not r.problems for r in reports) else 1
+
+
 def _verify(args: argparse.Namespace) -> int:
+    if args.records:
+        return _verify_export(args.records)
     report = verify(_directory(args), expect_head=args.expect_head)
     if report.torn_tail:
         print(f"note: {report.torn_tail}")
@@ -65,6 +90,11 @@ def add_commands(commands: Any) -> None:
     check = sub.add_parser("verify", parents=[common], help="check every record's hash chain")
     check.add_argument(
         "--expect-head", help="a head hash recorded earlier (logs): detects a truncated tail"
+    )
+    check.add_argument(
+        "--records",
+        metavar="EXPORT",
+        help="check the records in a log store's export instead (AUDIT_STDOUT lines; - = stdin)",
     )
     check.set_defaults(handler=_verify)
 

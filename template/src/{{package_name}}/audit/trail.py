@@ -4,6 +4,11 @@
 groups (one write and one fsync for every record waiting), in a worker thread so the event loop
 never blocks on the disk. One process writes a trail: an exclusive lock on `.writer.lock` makes a
 second writer fail at once instead of forking the chain (give each replica its own AUDIT_DIR).
+
+With `stdout=True` (AUDIT_STDOUT) every record, once on disk, is also logged on standard output
+as one JSON line of the `audit.record` logger, with the trail's id: where a replica's disk lives
+only as long as the replica (a pod's emptyDir, a function's /tmp), the platform's log pipeline
+keeps the records, and `audit verify --records` checks the chains in what the log store returns.
 """
 
 from __future__ import annotations
@@ -19,9 +24,19 @@ from typing import Any, BinaryIO
 
 from anyio import to_thread
 
-from .chain import Anchor, canonical, fsync_directory, seal, segment_name, segments
+from .chain import (
+    RECORD_LOGGER,
+    Anchor,
+    canonical,
+    fsync_directory,
+    seal,
+    segment_name,
+    segments,
+    trail_id,
+)
 
 logger = logging.getLogger(__name__)
+record_logger = logging.getLogger(RECORD_LOGGER)
 
 
 class AuditTrailLocked(RuntimeError):
@@ -29,8 +44,10 @@ class AuditTrailLocked(RuntimeError):
 
 
 class AuditTrail:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, stdout: bool = False) -> None:
         self.directory = directory
+        self.stdout = stdout
+        self.trail_id = ""
         self._lock_file: BinaryIO | None = None
         self._file: BinaryIO | None = None
         self._day: str | None = None
@@ -55,6 +72,7 @@ class AuditTrail:
                 "give each replica its own AUDIT_DIR"
             ) from exc
         self._lock_file = lock
+        self.trail_id = trail_id(self.directory)
         anchor = Anchor.read(self.directory)
         self._seq, self._head = anchor.seq, anchor.hash
         files = segments(self.directory)
@@ -102,11 +120,13 @@ class AuditTrail:
         self.open()
         handle = self._segment()
         lines = []
+        sealed_records = []
         seq, head = self._seq, self._head
         for record in records:
             seq += 1
             sealed = seal(record, seq=seq, prev_hash=head)
             head = sealed["hash"]
+            sealed_records.append(sealed)
             lines.append(canonical(sealed) + b"\n")
         try:
             handle.write(b"".join(lines))
@@ -116,6 +136,16 @@ class AuditTrail:
             self.close()  # the next write reopens and cuts whatever part of this one landed
             raise
         self._seq, self._head = seq, head
+        if self.stdout:
+            for sealed in sealed_records:
+                record_logger.info(
+                    "audit record",
+                    extra={
+                        "audit_trail": self.trail_id,
+                        "audit": sealed,
+                        "request_id": sealed.get("request_id") or "-",
+                    },
+                )
 
     @property
     def head(self) -> tuple[int, str]:
