@@ -190,19 +190,42 @@ def verify(directory: Path, *, expect_head: str | None = None) -> Report:
 
 
 # ------------------------------------------------------------------- records from a log store
+def _as_envelope(value: Any) -> dict[str, Any] | None:
+    """`value` as an audit log line (a mapping, or a string holding one), else None."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    if (
+        isinstance(value, dict)
+        and value.get("logger") == RECORD_LOGGER
+        and isinstance(value.get("audit"), dict)
+    ):
+        return value
+    return None
+
+
 def _envelopes(value: Any) -> Iterator[dict[str, Any]]:
     """Every audit log line (a mapping with `audit_trail` and `audit`) inside a JSON value.
 
     Log stores hand lines back wrapped: CloudWatch in `events[].message` (the line as a string),
     Cloud Logging in `[].jsonPayload`, Log Analytics in a column. Strings that hold JSON objects
-    are opened, mappings and lists searched.
+    are opened, mappings and lists searched. One log event may carry its line twice (Fluent Bit
+    keeps the raw `log` and the parsed `log_processed`): within an event it counts once.
     """
-    if isinstance(value, dict):
-        if value.get("logger") == RECORD_LOGGER and isinstance(value.get("audit"), dict):
-            yield value
-            return
+    own = _as_envelope(value)
+    if own is not None:
+        yield own
+    elif isinstance(value, dict):
+        seen: set[bytes] = set()
         for item in value.values():
-            yield from _envelopes(item)
+            envelope = _as_envelope(item)
+            if envelope is None:
+                yield from _envelopes(item)
+            elif (key := canonical(envelope["audit"])) not in seen:
+                seen.add(key)
+                yield envelope
     elif isinstance(value, list):
         for item in value:
             yield from _envelopes(item)
