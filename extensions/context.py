@@ -813,7 +813,7 @@ AUDIT_LOG_STORES: dict[str, dict[str, dict[str, str]]] = {
         },
         "serverless": {
             "store": "CloudWatch Logs log group",
-            "collector": "AWS Lambda",
+            "collector": "AWS Lambda's log capture",
             "location": "/aws/lambda/{name}",
             "record_field": "$.logger",
         },
