@@ -908,7 +908,7 @@ def _audit_log_store(
     stores = AUDIT_LOG_STORES.get(cloud)
     if stores is None:
         return None
-    store = dict(stores["serverless" if hosting == "serverless" else "kubernetes"])
+    store: dict[str, Any] = dict(stores["serverless" if hosting == "serverless" else "kubernetes"])
     name = _terraform_name(_get(answers, "project_slug", "ai-service"))
     store["location"] = store["location"].format(
         name=f"{name}-<env>", region=CLOUD_REGIONS.get(cloud, "")
