@@ -785,8 +785,74 @@ def _orchestration_profile(answers: Mapping[str, Any], *, ab_testing: bool) -> d
 # --------------------------------------------------------------------------- cloud deployment
 # Terraform defaults per cloud (variables in the generated Terraform; teams override per env).
 CLOUD_REGIONS = {"aws": "eu-central-1", "azure": "westeurope", "gcp": "europe-west1"}
-# CloudWatch accepts only these retention periods (days); the other clouds take any number.
+# CloudWatch accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# Log Analytics keeps a table's data at most 730 days for queries; its total retention (the rest
+# in long-term retention, read with search jobs) is 4..730 days or one of these values.
+LOG_ANALYTICS_TOTAL_RETENTION_DAYS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
+LOG_ANALYTICS_INTERACTIVE_DAYS = 730
+# A Cloud Logging bucket keeps entries at most this long.
+CLOUD_LOGGING_MAX_RETENTION_DAYS = 3650
+
+# --------------------------------------------------------------------------- audit records
+# With AUDIT_STDOUT=true the service logs every sealed audit record on standard output as one JSON
+# line of this logger (RECORD_LOGGER in the generated audit/chain.py). The platform's log pipeline
+# carries the line into the cloud's log store, which the Terraform keeps for log_retention_days:
+# where that is, per cloud and hosting ("kubernetes" covers gpu_on_demand). `{name}` is the
+# environment's resource prefix (<name>-<env>).
+AUDIT_RECORD_LOGGER = "audit.record"
+AUDIT_LOG_STORES: dict[str, dict[str, dict[str, str]]] = {
+    "aws": {
+        "kubernetes": {
+            "store": "CloudWatch Logs log group",
+            "collector": "Fluent Bit of the `amazon-cloudwatch-observability` EKS add-on "
+            "(Container Insights)",
+            "location": "/aws/containerinsights/{name}/application",
+            # Fluent Bit's kubernetes filter parses a JSON line into `log_processed`.
+            "record_field": "$.log_processed.logger",
+        },
+        "serverless": {
+            "store": "CloudWatch Logs log group",
+            "collector": "AWS Lambda's log capture",
+            "location": "/aws/lambda/{name}",
+            "record_field": "$.logger",
+        },
+    },
+    "gcp": {
+        "kubernetes": {
+            "store": "Cloud Logging bucket",
+            "collector": "GKE's logging agent and a log sink",
+            "location": "projects/<project>/locations/{region}/buckets/{name}-audit",
+            "record_field": "jsonPayload.logger",
+        },
+        "serverless": {
+            "store": "Cloud Logging bucket",
+            "collector": "Cloud Run and a log sink",
+            "location": "projects/<project>/locations/{region}/buckets/{name}-audit",
+            "record_field": "jsonPayload.logger",
+        },
+    },
+    "azure": {
+        "kubernetes": {
+            "store": "Log Analytics table",
+            "collector": "Container insights (the AKS monitoring add-on)",
+            "table": "ContainerLogV2",
+            "location": "log-{name} / ContainerLogV2",
+            # JSON lines arrive parsed in the dynamic LogMessage column.
+            "record_field": "LogMessage.logger",
+        },
+        "serverless": {
+            # The resource-specific table of the environment's diagnostic setting: an Azure
+            # table that exists in every workspace, so its retention can be set before the first
+            # line arrives (the classic ContainerAppConsoleLogs_CL appears only with it).
+            "store": "Log Analytics table",
+            "collector": "the Container Apps environment's diagnostic setting",
+            "table": "ContainerAppConsoleLogs",
+            "location": "log-{name} / ContainerAppConsoleLogs",
+            "record_field": "parse_json(Log).logger",
+        },
+    },
+}
 # AWS Lambda Web Adapter: a Lambda extension copied into the image; the service runs unchanged.
 LAMBDA_WEB_ADAPTER_IMAGE = "public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1"
 
@@ -808,7 +874,14 @@ def _terraform_profile(
     # 15-minute Lambda maximum. API Gateway HTTP APIs stop waiting at 30 s whatever this says.
     timeout = min(900, max(30, -(-4 * latency_ms // 1000)))
     log_days = max(365, retention_days)
-    cloudwatch_days = next((d for d in CLOUDWATCH_RETENTION_DAYS if d >= log_days), 3653)
+    # What each log store accepts, rounded up (never below what regulation asks).
+    kept_days = {
+        "aws": next((d for d in CLOUDWATCH_RETENTION_DAYS if d >= log_days), 3653),
+        "azure": log_days
+        if log_days <= LOG_ANALYTICS_INTERACTIVE_DAYS
+        else next((d for d in LOG_ANALYTICS_TOTAL_RETENTION_DAYS if d >= log_days), 4383),
+        "gcp": min(CLOUD_LOGGING_MAX_RETENTION_DAYS, log_days),
+    }.get(cloud, log_days)
     return {
         "enabled": cloud != "on_prem",
         "name": _terraform_name(_get(answers, "project_slug", "ai-service")),
@@ -818,12 +891,41 @@ def _terraform_profile(
         "min_instances": min_instances,
         "max_instances": max(10, 5 * min_instances),
         "request_timeout_seconds": timeout,
-        "log_retention_days": cloudwatch_days if cloud == "aws" else log_days,
+        "log_retention_days": kept_days,
+        "audit_log": _audit_log_store(answers, cloud=cloud, hosting=hosting, days=kept_days),
         "gpu_pool_min_nodes": 0 if hosting == "gpu_on_demand" else 1,
         # The GPU node pool's label and taint: the same GPU_POOLS entry the Helm chart reads.
         "gpu_node_labels": GPU_POOLS[cloud]["node_selector"],
         "gpu_taint": GPU_POOLS[cloud]["taint"],
     }
+
+
+def _audit_log_store(
+    answers: Mapping[str, Any], *, cloud: str, hosting: str, days: int
+) -> dict[str, Any] | None:
+    """Where an environment's audit records are kept (AUDIT_LOG_STORES), with the names filled
+    in (`<env>` stays: each environment has its own) and how long the store keeps them."""
+    stores = AUDIT_LOG_STORES.get(cloud)
+    if stores is None:
+        return None
+    store: dict[str, Any] = dict(stores["serverless" if hosting == "serverless" else "kubernetes"])
+    name = _terraform_name(_get(answers, "project_slug", "ai-service"))
+    store["location"] = store["location"].format(
+        name=f"{name}-<env>", region=CLOUD_REGIONS.get(cloud, "")
+    )
+    store["logger"] = AUDIT_RECORD_LOGGER
+    store["retention_days"] = days
+    # The longest the store keeps anything (the Terraform caps log_retention_days with it).
+    store["max_retention_days"] = {
+        "aws": CLOUDWATCH_RETENTION_DAYS[-1],
+        "azure": LOG_ANALYTICS_TOTAL_RETENTION_DAYS[-1],
+        "gcp": CLOUD_LOGGING_MAX_RETENTION_DAYS,
+    }[cloud]
+    # Log Analytics answers queries on the last 730 days; older rows need a search job.
+    store["interactive_days"] = (
+        min(days, LOG_ANALYTICS_INTERACTIVE_DAYS) if cloud == "azure" else days
+    )
+    return store
 
 
 def _terraform_name(slug: str) -> str:

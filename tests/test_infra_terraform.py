@@ -31,7 +31,10 @@
   serverless render passes ruff, mypy and its own tests (boto3 against a fake on loopback).
 * The fast tests read the rendered files: only the chosen cloud and hosting are rendered, every
   skipped checkov check is documented, the KPI answers reach the Terraform, on_prem has none,
-  production's CI identity may read staging's registry (image promotion) and nothing more.
+  production's CI identity may read staging's registry (image promotion) and nothing more; the
+  audit records the service logs on stdout (AUDIT_STDOUT, set by the serverless Terraform) reach a
+  log store per cloud and hosting that keeps them log_retention_days (365 without regulation,
+  DORA's five years with it), named by the output audit_log_location and in docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -704,3 +707,188 @@ def test_gitlab_identities_on_gcp_are_bound_to_their_environment(tmp_path: Path)
     assert "compact([\"assertion.sub == '${var.subject}'\", var.claims_condition])" in oidc
     platform = (project / "deploy/terraform/modules/platform/main.tf").read_text(encoding="utf-8")
     assert "claims_condition = local.ci_claims_condition" in platform
+
+
+# --------------------------------------------------------------------------- audit records
+# With AUDIT_STDOUT the service also logs every audit record on standard output (one JSON line of
+# the audit.record logger). Each cloud's Terraform collects those lines into a log store that
+# keeps them log_retention_days, which the compliance answers set (DORA: five years).
+REGULATED = {"compliance": ["gdpr", "dora"]}
+REGULATED_DAYS = {"aws": 1827, "azure": 1826, "gcp": 1825}  # 1825 days, as each store takes it
+DOCS_AND_TERRAFORM = [*TERRAFORM_ONLY, "!docs/", "docs/*", "!docs/deploy.md"]
+
+
+def block(text: str, header: str) -> str:
+    """The top-level block that starts with `header` (e.g. `resource "x" "y"`), braces included."""
+    match = re.search(rf"^{re.escape(header)} {{\n.*?^}}", text, re.S | re.M)
+    assert match, f"no {header}"
+    return match.group(0)
+
+
+def assert_audit_records_are_kept(
+    files: dict[str, str], answers: dict[str, Any], days: int
+) -> dict[str, Any]:
+    """Where the audit records of a render land, and that the store keeps them `days` days."""
+    cloud, kubernetes = answers["cloud"], answers["hosting"] != "serverless"
+    store = derive_profile(answers)["terraform"]["audit_log"]
+    assert store["retention_days"] == days
+    for env in ("staging", "production"):
+        variables = files[f"environments/{env}/variables.tf"]
+        assert variable_default(variables, "log_retention_days") == str(days)
+        output = block(files[f"environments/{env}/outputs.tf"], 'output "audit_log_location"')
+        assert "value       = module.platform.audit_log_location" in output
+    location = block(files["modules/platform/outputs.tf"], 'output "audit_log_location"')
+
+    if cloud == "aws" and kubernetes:
+        eks = files["modules/eks/main.tf"]
+        groups = block(eks, 'resource "aws_cloudwatch_log_group" "container_insights"')
+        assert 'toset(["application", "dataplane", "host", "performance"])' in groups
+        assert 'name              = "/aws/containerinsights/${var.name}/${each.value}"' in groups
+        assert "retention_in_days = var.log_retention_days" in groups
+        assert "kms_key_id        = var.kms_key_arn" in groups
+        addon = block(eks, 'resource "aws_eks_addon" "cloudwatch_observability"')
+        assert 'addon_name                  = "amazon-cloudwatch-observability"' in addon
+        assert 'service_account = "cloudwatch-agent"' in addon
+        assert "role_arn        = aws_iam_role.cloudwatch_agent.arn" in addon
+        # the groups exist (with our retention) before the add-on could create its own
+        assert "aws_cloudwatch_log_group.container_insights," in addon.split("depends_on")[1]
+        role = block(eks, 'resource "aws_iam_role" "cloudwatch_agent"')
+        assert 'Principal = { Service = "pods.eks.amazonaws.com" }' in role
+        attachment = block(eks, 'resource "aws_iam_role_policy_attachment" "cloudwatch_agent"')
+        assert 'policy_arn = "${local.managed_policy}/CloudWatchAgentServerPolicy"' in attachment
+        assert 'container_insights["application"].name' in files["modules/eks/outputs.tf"]
+        assert (
+            "audit_log_location          = module.eks.application_log_group"
+            in (files["modules/platform/kubernetes.tf"])
+        )
+        # the EKS cluster is named <name>-<env>: the group the docs name is the one created
+        assert store["location"] == "/aws/containerinsights/<name>-<env>/application".replace(
+            "<name>", derive_profile(answers)["terraform"]["name"]
+        )
+    elif cloud == "aws":
+        function = files["modules/lambda_service/main.tf"]
+        group = block(function, 'resource "aws_cloudwatch_log_group" "function"')
+        assert "retention_in_days = var.log_retention_days" in group
+        assert "kms_key_id        = var.kms_key_arn" in group
+        assert "log_group  = aws_cloudwatch_log_group.function.name" in function
+        assert (
+            "audit_log_location = module.service.log_group_name"
+            in (files["modules/platform/serverless.tf"])
+        )
+    elif cloud == "gcp":
+        audit = files["modules/platform/audit_logs.tf"]
+        bucket = block(audit, 'resource "google_logging_project_bucket_config" "audit"')
+        assert "retention_days = min(3650, var.log_retention_days)" in bucket
+        assert "locked         = var.lock_audit_log_retention" in bucket
+        assert "kms_key_name = module.kms.key_id" in bucket
+        sink = block(audit, 'resource "google_logging_project_sink" "audit"')
+        destination = "logging.googleapis.com/${google_logging_project_bucket_config.audit.id}"
+        assert f'destination            = "{destination}"' in sink
+        logger = store["logger"]
+        assert f'filter                 = "jsonPayload.logger=\\"{logger}\\" AND ' in sink
+        assert "${local.audit_log_source}" in sink
+        source = files[
+            "modules/platform/kubernetes.tf" if kubernetes else "modules/platform/serverless.tf"
+        ]
+        resource_type = "k8s_container" if kubernetes else "cloud_run_revision"
+        assert f'audit_log_source = "resource.type=\\"{resource_type}\\" AND ' in source
+        # Cloud Logging's service agent may encrypt with the environment's key
+        agent = (
+            "serviceAccount:${data.google_logging_project_cmek_settings.this.service_account_id}"
+        )
+        assert agent in files["modules/platform/main.tf"]
+        assert "google_logging_project_bucket_config.audit.id" in location
+        # the lock cannot be undone: production only
+        assert (
+            "lock_audit_log_retention = true" in files["environments/production/terraform.tfvars"]
+        )
+        assert "lock_audit_log_retention" not in files["environments/staging/terraform.tfvars"]
+        for env in ("staging", "production"):
+            variables = files[f"environments/{env}/variables.tf"]
+            assert variable_default(variables, "lock_audit_log_retention") == "false"
+    else:
+        table = block(
+            files["modules/platform/audit_logs.tf"],
+            'resource "azurerm_log_analytics_workspace_table" "service_logs"',
+        )
+        name = "ContainerLogV2" if kubernetes else "ContainerAppConsoleLogs"
+        assert store["table"] == name
+        assert f'name                    = "{name}"' in table
+        assert "retention_in_days       = min(730, var.log_retention_days)" in table
+        assert "total_retention_in_days = var.log_retention_days" in table
+        assert "azurerm_log_analytics_workspace_table.service_logs.name" in location
+        if not kubernetes:  # into the resource-specific table, through a diagnostic setting
+            app = files["modules/container_app/main.tf"]
+            environment = block(app, 'resource "azurerm_container_app_environment" "this"')
+            assert 'logs_destination                   = "azure-monitor"' in environment
+            assert "log_analytics_workspace_id" not in environment
+            setting = block(app, 'resource "azurerm_monitor_diagnostic_setting" "environment"')
+            assert 'log_analytics_destination_type = "Dedicated"' in setting
+            assert 'category = "ContainerAppConsoleLogs"' in setting
+    return store
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_audit_records_are_kept_a_year_without_regulation(
+    projects: dict[str, Path], name: str
+) -> None:
+    assert "compliance" not in VARIANTS[name]
+    assert_audit_records_are_kept(terraform_text(projects[name]), VARIANTS[name], 365)
+
+
+@pytest.mark.parametrize(
+    ("cloud", "hosting"),
+    [("aws", "kubernetes"), ("azure", "serverless"), ("gcp", "gpu_on_demand")],
+)
+def test_regulation_sets_how_long_the_audit_records_are_kept(
+    cloud: str, hosting: str, tmp_path: Path
+) -> None:
+    """DORA's five years reach each cloud's store (rounded up to what the store accepts) and the
+    deploy docs, which say where the records are and how an inspector exports them."""
+    answers = {"cloud": cloud, "hosting": hosting, **REGULATED}
+    project = render(tmp_path / cloud, answers, exclude=DOCS_AND_TERRAFORM, skip_tasks=True)
+    days = REGULATED_DAYS[cloud]
+    store = assert_audit_records_are_kept(terraform_text(project), answers, days)
+
+    docs = (project / "docs" / "deploy.md").read_text(encoding="utf-8")
+    row = next(line for line in docs.splitlines() if line.startswith("| audit records |"))
+    assert f"`{store['location']}`" in row
+    assert f"kept {days} days" in row
+    assert "output `audit_log_location`" in row
+    export = docs.split("### Audit records for an inspection", 1)[1].split("\n### ", 1)[0]
+    logger = store["logger"]
+    if cloud == "aws":
+        assert "aws logs filter-log-events --log-group-name" in export
+        # Fluent Bit (EKS) nests the parsed line under log_processed
+        assert f"--filter-pattern '{{ $.log_processed.logger = \"{logger}\" }}'" in export
+    elif cloud == "gcp":
+        assert f'gcloud logging read \'jsonPayload.logger="{logger}"' in export
+        assert "--view=_AllLogs" in export
+    else:
+        assert "az monitor log-analytics query" in export
+        assert (
+            f'\'ContainerAppConsoleLogs | where tostring(parse_json(Log).logger) == "{logger}"'
+            in (export)
+        )
+        assert "search-job create" in export  # rows past the 730 queryable days
+    assert "audit verify --records audit-records.json" in export
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_serverless_runtimes_copy_audit_records_to_stdout(
+    projects: dict[str, Path], name: str
+) -> None:
+    """Serverless instances keep AUDIT_DIR in /tmp: the Terraform sets AUDIT_STDOUT=true in the
+    map that closes the environment's merge(), so no service_environment can turn it off. On
+    Kubernetes the Helm chart sets it."""
+    files = terraform_text(projects[name])
+    setting = re.compile(r'AUDIT_STDOUT\s*=\s*"true"')
+    if VARIANTS[name]["hosting"] == "serverless":
+        service = block(files["modules/platform/serverless.tf"], 'module "service"')
+        last_map = re.search(
+            r"environment = merge\(var\.service_environment,[^{]*(\{[^}]*\})\)", service
+        )
+        assert last_map, service
+        assert setting.search(last_map.group(1)), last_map.group(1)
+    else:
+        assert not [path for path, text in files.items() if setting.search(text)]

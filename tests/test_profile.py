@@ -368,6 +368,27 @@ def test_retention_basis_is_truthful_when_the_default_exceeds_a_chosen_minimum()
     assert "no chosen regime sets a minimum" not in profile["audit_retention_basis"]
 
 
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_log_stores_keep_the_audit_retention_as_they_accept_it(cloud: str) -> None:
+    """Every regime's retention (and none) reaches each cloud's log store as the smallest value
+    the store accepts that is not below it: CloudWatch's steps, Log Analytics' total retention
+    (any day count up to 730, then its steps), Cloud Logging's day count."""
+    accepted = {
+        "aws": set(CONTEXT.CLOUDWATCH_RETENTION_DAYS),
+        "azure": set(range(4, 731)) | set(CONTEXT.LOG_ANALYTICS_TOTAL_RETENTION_DAYS),
+        "gcp": set(range(1, CONTEXT.CLOUD_LOGGING_MAX_RETENTION_DAYS + 1)),
+    }[cloud]
+    for compliance in [[], *([regime] for regime in REGIMES)]:
+        profile = derive_profile({"cloud": cloud, "compliance": compliance})
+        wanted = max(365, profile["audit_retention_days"])
+        kept = profile["terraform"]["log_retention_days"]
+        assert kept == min(d for d in accepted if d >= wanted), (compliance, kept)
+        store = profile["terraform"]["audit_log"]
+        assert store["retention_days"] == kept
+        assert store["logger"] == "audit.record"
+    assert derive_profile({"cloud": "on_prem"})["terraform"]["audit_log"] is None
+
+
 @pytest.mark.parametrize("regime", REGIMES)
 def test_deadlines_of_one_regime(regime: str) -> None:
     profile = derive_profile({"compliance": [regime]})

@@ -27,3 +27,8 @@ output "runtime_role_arn" {
   description = "Role the service runs as."
   value       = module.runtime_identity.role_arn
 }
+
+output "audit_log_location" {
+  description = "CloudWatch Logs log group that keeps the service's audit records (its audit.record log lines)."
+  value       = local.audit_log_location
+}

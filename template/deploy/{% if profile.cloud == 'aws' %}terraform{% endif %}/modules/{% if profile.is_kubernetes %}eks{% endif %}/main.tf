@@ -1,6 +1,6 @@
 # EKS with a private API endpoint, Kubernetes secrets encrypted with the customer-managed key,
-# every control-plane log type, managed nodes in private subnets (IMDSv2 only, encrypted disks)
-# and EKS Pod Identity for the service's AWS permissions.
+# every control-plane log type, managed nodes in private subnets (IMDSv2 only, encrypted disks),
+# EKS Pod Identity for the service's AWS permissions and container logs in CloudWatch Logs.
 data "aws_partition" "current" {}
 
 locals {
@@ -178,6 +178,57 @@ resource "aws_eks_addon" "this" {
   addon_name                  = each.value
   resolve_conflicts_on_update = "OVERWRITE"
   depends_on                  = [aws_eks_node_group.general]
+}
+
+# ------------------------------------------------------------------ container logs
+# Container stdout (the service's audit records among it, AUDIT_STDOUT) goes to CloudWatch Logs
+# through Container Insights: the amazon-cloudwatch-observability add-on runs Fluent Bit on every
+# node (it tolerates every taint, GPU nodes included) and the CloudWatch agent. Its log groups are
+# created here first, so that they have our retention and key instead of the add-on's defaults
+# (never expire, no customer-managed key). Fluent Bit writes "application" (containers),
+# "dataplane" and "host"; the agent writes "performance".
+resource "aws_cloudwatch_log_group" "container_insights" {
+  for_each          = toset(["application", "dataplane", "host", "performance"])
+  name              = "/aws/containerinsights/${var.name}/${each.value}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+# Fluent Bit and the agent run as the service account cloudwatch-agent (namespace
+# amazon-cloudwatch) and get this role through EKS Pod Identity (add-on version 3.1.0 and later).
+resource "aws_iam_role" "cloudwatch_agent" {
+  name = "${var.name}-cloudwatch-agent"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "cloudwatch_agent" {
+  role       = aws_iam_role.cloudwatch_agent.name
+  policy_arn = "${local.managed_policy}/CloudWatchAgentServerPolicy"
+}
+
+resource "aws_eks_addon" "cloudwatch_observability" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "amazon-cloudwatch-observability"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  pod_identity_association {
+    service_account = "cloudwatch-agent"
+    role_arn        = aws_iam_role.cloudwatch_agent.arn
+  }
+
+  depends_on = [
+    aws_eks_addon.this, # the Pod Identity agent and the nodes' networking
+    aws_cloudwatch_log_group.container_insights,
+    aws_iam_role_policy_attachment.cloudwatch_agent,
+  ]
 }
 
 # ------------------------------------------------------------------ who may do what

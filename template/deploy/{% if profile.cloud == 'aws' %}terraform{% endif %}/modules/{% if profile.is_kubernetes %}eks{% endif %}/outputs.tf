@@ -12,3 +12,8 @@ output "cluster_endpoint" {
   description = "API endpoint of the cluster."
   value       = aws_eks_cluster.this.endpoint
 }
+
+output "application_log_group" {
+  description = "Log group of the containers' standard output (Container Insights)."
+  value       = aws_cloudwatch_log_group.container_insights["application"].name
+}

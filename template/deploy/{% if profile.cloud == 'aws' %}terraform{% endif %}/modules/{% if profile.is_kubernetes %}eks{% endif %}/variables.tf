@@ -26,12 +26,12 @@ variable "public_access_cidrs" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key for Kubernetes secrets and the control-plane logs."
+  description = "Customer-managed KMS key for Kubernetes secrets, the control-plane and container logs."
   type        = string
 }
 
 variable "log_retention_days" {
-  description = "Days the control-plane logs are kept."
+  description = "Days the control-plane and container logs are kept."
   type        = number
 }
 

@@ -18,6 +18,11 @@ output "api_endpoint" {
   value       = aws_apigatewayv2_api.this.api_endpoint
 }
 
+output "log_group_name" {
+  description = "Log group of the function (its standard output)."
+  value       = aws_cloudwatch_log_group.function.name
+}
+
 output "log_group_arn" {
   description = "Log group of the function."
   value       = aws_cloudwatch_log_group.function.arn

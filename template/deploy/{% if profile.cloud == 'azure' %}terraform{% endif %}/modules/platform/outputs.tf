@@ -42,3 +42,13 @@ output "runtime_client_id" {
   description = "Client ID the service runs as."
   value       = module.runtime_identity.client_id
 }
+
+output "audit_log_location" {
+  description = "Log Analytics workspace and table that keep the service's audit records (its audit.record log lines)."
+  value       = "${azurerm_log_analytics_workspace.this.name}/${azurerm_log_analytics_workspace_table.service_logs.name}"
+}
+
+output "log_analytics_workspace_id" {
+  description = "Workspace (customer) ID to query the logs with (az monitor log-analytics query --workspace)."
+  value       = azurerm_log_analytics_workspace.this.workspace_id
+}

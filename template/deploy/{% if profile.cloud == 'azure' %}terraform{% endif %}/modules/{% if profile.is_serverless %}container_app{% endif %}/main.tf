@@ -5,7 +5,7 @@ resource "azurerm_container_app_environment" "this" {
   name                               = "cae-${var.name}"
   location                           = var.location
   resource_group_name                = var.resource_group_name
-  log_analytics_workspace_id         = var.log_analytics_workspace_id
+  logs_destination                   = "azure-monitor"
   infrastructure_subnet_id           = var.subnet_id
   infrastructure_resource_group_name = "rg-${var.name}-cae-infra"
   internal_load_balancer_enabled     = false
@@ -14,6 +14,25 @@ resource "azurerm_container_app_environment" "this" {
   workload_profile {
     name                  = "Consumption"
     workload_profile_type = "Consumption"
+  }
+}
+
+# The apps' console and system logs go to the workspace through a diagnostic setting, into the
+# resource-specific tables ContainerAppConsoleLogs and ContainerAppSystemLogs: Azure tables that
+# exist in every workspace, so the platform sets their retention before the first line arrives
+# (the "log-analytics" destination writes to ContainerAppConsoleLogs_CL, created only then).
+resource "azurerm_monitor_diagnostic_setting" "environment" {
+  name                           = "logs-to-workspace"
+  target_resource_id             = azurerm_container_app_environment.this.id
+  log_analytics_workspace_id     = var.log_analytics_workspace_id
+  log_analytics_destination_type = "Dedicated"
+
+  enabled_log {
+    category = "ContainerAppConsoleLogs"
+  }
+
+  enabled_log {
+    category = "ContainerAppSystemLogs"
   }
 }
 

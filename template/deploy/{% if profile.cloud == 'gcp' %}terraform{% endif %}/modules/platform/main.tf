@@ -6,6 +6,11 @@ data "google_storage_project_service_account" "this" {
   depends_on = [google_project_service.this]
 }
 
+# Cloud Logging's service agent (it encrypts the audit log bucket, audit_logs.tf).
+data "google_logging_project_cmek_settings" "this" {
+  project = data.google_project.this.project_id
+}
+
 locals {
   name = "${var.name}-${var.environment}"
   # Service account IDs are at most 30 characters.
@@ -17,13 +22,14 @@ locals {
       "serviceAccount:${data.google_storage_project_service_account.this.email_address}",
       "serviceAccount:service-${local.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com",
       "serviceAccount:service-${local.number}@gcp-sa-secretmanager.iam.gserviceaccount.com",
+      "serviceAccount:${data.google_logging_project_cmek_settings.this.service_account_id}",
     ],
     local.platform_service_agents,
   )
 }
 
 resource "google_project_service" "this" {
-  for_each           = toset(concat(["artifactregistry.googleapis.com", "cloudkms.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "secretmanager.googleapis.com", "sts.googleapis.com"], local.platform_apis))
+  for_each           = toset(concat(["artifactregistry.googleapis.com", "cloudkms.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "logging.googleapis.com", "secretmanager.googleapis.com", "sts.googleapis.com"], local.platform_apis))
   service            = each.value
   disable_on_destroy = false
 }

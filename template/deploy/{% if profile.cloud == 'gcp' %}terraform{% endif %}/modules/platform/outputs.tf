@@ -27,3 +27,8 @@ output "runtime_service_account" {
   description = "Service account the service runs as."
   value       = google_service_account.runtime.email
 }
+
+output "audit_log_location" {
+  description = "Cloud Logging bucket that keeps the service's audit records (its audit.record log lines)."
+  value       = google_logging_project_bucket_config.audit.id
+}
