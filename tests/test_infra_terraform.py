@@ -892,3 +892,17 @@ def test_serverless_runtimes_copy_audit_records_to_stdout(
         assert setting.search(last_map.group(1)), last_map.group(1)
     else:
         assert not [path for path, text in files.items() if setting.search(text)]
+
+
+def test_the_log_stores_filter_on_the_logger_the_service_writes(tmp_path: Path) -> None:
+    """The logger name the Terraform, the docs and the log filters select the records by is the
+    one the generated service logs them with (audit/chain.py) and always lets through."""
+    context = derive_profile({"cloud": "gcp"})
+    logger = context["terraform"]["audit_log"]["logger"]
+    project = render(tmp_path / "project", {"cloud": "gcp"}, exclude=["deploy/", "docs/"])
+    package = read_answers(project)["package_name"]
+    chain = (project / "src" / package / "audit" / "chain.py").read_text(encoding="utf-8")
+    logging_setup = (project / "src" / package / "logging_setup.py").read_text(encoding="utf-8")
+
+    assert f'RECORD_LOGGER = "{logger}"' in chain
+    assert f'logging.getLogger("{logger}").setLevel(logging.INFO)' in logging_setup
