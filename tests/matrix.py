@@ -9,8 +9,8 @@ choice is covered by every test as soon as it is added. Three pieces of knowledg
 * **validity** -- ``problems()`` / ``is_valid()``, one Python mirror of the ``validator``s.
   ``tests/test_matrix.py`` renders a sample through the real Copier engine and checks that Copier
   refuses exactly what this function refuses, so the two cannot drift apart silently;
-* **selection** -- the pairwise covering array (allpairspy, filtered by relevance and validity,
-  completed for any pair the greedy search missed), the one-answer-changed set (every value of
+* **selection** -- the pairwise covering array (a greedy search over the whole valid space, a
+  multiselect counted as one yes/no factor per choice), the one-answer-changed set (every value of
   every question, each as close to the defaults as validity allows) and the full enumeration used
   to prove coverage.
 
@@ -25,14 +25,14 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
+import numpy as np
 import yaml
-from allpairspy import AllPairs
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIER_YML = ROOT / "copier.yml"
@@ -105,6 +105,7 @@ def matrix_questions() -> tuple[Question, ...]:
     return tuple(q for q in load_questions() if q.in_matrix)
 
 
+@cache
 def question(name: str) -> Question:
     return next(q for q in load_questions() if q.name == name)
 
@@ -340,19 +341,6 @@ def _advance(state: _Prefix, value: Any) -> _Prefix | None:
     return _Prefix(context, given, position + 1)
 
 
-@lru_cache(maxsize=100_000)
-def _prefix(row: tuple[Any, ...]) -> _Prefix | None:
-    if not row:
-        return _ROOT_PREFIX
-    parent = _prefix(row[:-1])
-    return None if parent is None else _advance(parent, row[-1])
-
-
-def _row_ok(row: Sequence[Any]) -> bool:
-    """allpairspy's filter: is this (prefix of a) row a possible, valid configuration?"""
-    return _prefix(tuple(row)) is not None
-
-
 def _candidates(q: Question) -> tuple[Any, ...]:
     return (*q.values, NOT_ASKED) if q.conditional else q.values
 
@@ -381,73 +369,178 @@ def _order() -> dict[str, int]:
     return {q.name: i for i, q in enumerate(load_questions())}
 
 
-def pairs_of(config: Mapping[str, Any]) -> Iterator[tuple[tuple[str, Any], tuple[str, Any]]]:
-    """The pairs of (question, value) a configuration covers (keys in question order)."""
+def members(q: Question) -> tuple[Any, ...]:
+    """The choices of a multiselect question (its answers are subsets of them)."""
+    return q.values[-1] if q.kind == "multiselect" else ()
+
+
+def factors(config: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A configuration's answers as pairwise factors, in question order.
+
+    A multiselect answer is one yes/no factor per choice (``("compliance:gdpr", True)``), so the
+    pairs hold every regime in and out next to every other answer and next to every other regime;
+    any other answer is its own factor.
+    """
     order = _order()
-    items = sorted(config.items(), key=lambda kv: order[kv[0]])
-    yield from itertools.combinations(items, 2)
+    out: list[tuple[str, Any]] = []
+    for name, value in sorted(config.items(), key=lambda kv: order[kv[0]]):
+        if question(name).kind == "multiselect":
+            out.extend((f"{name}:{m}", m in value) for m in members(question(name)))
+        else:
+            out.append((name, value))
+    return out
+
+
+def pairs_of(config: Mapping[str, Any]) -> Iterator[tuple[tuple[str, Any], tuple[str, Any]]]:
+    """The pairs of factors (see ``factors``) a configuration covers, in question order."""
+    yield from itertools.combinations(factors(config), 2)
+
+
+Factors = list[tuple[str, Any]]
+
+
+def _factor_index(held: Sequence[Factors]) -> dict[tuple[str, Any], int]:
+    """Every factor of these configurations (``factors`` of each), in question, choice order."""
+    order = _order()
+    seen = {f for fs in held for f in fs}
+
+    def rank(f: tuple[str, Any]) -> tuple[int, int, str]:
+        name, _, choice = f[0].partition(":")
+        q = question(name)
+        return order[name], members(q).index(choice) if choice else 0, repr(f[1])
+
+    return {f: i for i, f in enumerate(sorted(seen, key=rank))}
+
+
+def _factor_vectors(held: Sequence[Factors], index: Mapping[tuple[str, Any], int]) -> np.ndarray:
+    """One 0/1 row per configuration, one column per factor of ``index``."""
+    out = np.zeros((len(held), len(index)), dtype=np.int64)
+    for i, fs in enumerate(held):
+        out[i, [index[f] for f in fs]] = 1
+    return out
 
 
 @cache
 def valid_pairs() -> frozenset[tuple[tuple[str, Any], tuple[str, Any]]]:
-    """Every pair of values of relevant questions that some valid configuration holds."""
-    pairs: set[tuple[tuple[str, Any], tuple[str, Any]]] = set()
-    for config in all_configurations():
-        pairs.update(pairs_of(config))
-    return frozenset(pairs)
+    """Every pair of factors (see ``factors``) that some valid configuration holds."""
+    held = [factors(config) for config in all_configurations()]
+    index = _factor_index(held)
+    x = _factor_vectors(held, index)
+    names = list(index)
+    together = np.triu(x.T @ x, 1)  # how many configurations hold both factors
+    return frozenset((names[a], names[b]) for a, b in zip(*np.nonzero(together), strict=True))
 
 
-def _complete(
-    rows: list[dict[str, Any]], pool: Sequence[dict[str, Any]], wanted: frozenset[Any]
-) -> list[dict[str, Any]]:
-    """Add configurations from ``pool`` until every wanted pair is covered (greedy).
+def _group_names() -> tuple[str, ...]:
+    """The multiselect questions and the questions whose relevance reads them (ai_act_risk)."""
+    group = {q.name for q in matrix_questions() if q.kind == "multiselect"}
+    for q in matrix_questions():
+        if set(q.when_vars) & group:
+            group.add(q.name)
+    return tuple(q.name for q in matrix_questions() if q.name in group)
 
-    For the first missing pair, the configuration holding it that covers the most other missing
-    pairs is added (ties: the one nearest to the defaults, then pool order).
-    """
-    covered = {p for row in rows for p in pairs_of(row)}
-    missing = set(wanted) - covered
-    defaults = default_configuration()
-    while missing:
-        (qa, va), (qb, vb) = pair = min(missing, key=lambda p: (_order()[p[0][0]], repr(p)))
-        holders = [c for c in pool if c.get(qa, NOT_ASKED) == va and c.get(qb, NOT_ASKED) == vb]
-        if not holders:  # pragma: no cover - wanted pairs come from the pool
-            raise RuntimeError(f"no configuration holds {pair}")
-        best = max(
-            holders,
-            key=lambda c: (len(missing.intersection(pairs_of(c))), -_distance(c, defaults)),
-        )
-        rows.append(best)
-        missing.difference_update(pairs_of(best))
-    return rows
+
+def _group_parts() -> list[dict[str, Any]]:
+    """Every answer to the multiselect group: each subset of the choices, with its dependents."""
+    context: dict[str, Any] = {}
+    for q in load_questions():
+        context[q.name] = _default(q, context)
+    parts: list[dict[str, Any]] = [{}]
+    for name in _group_names():
+        q = question(name)
+        grown = []
+        for part in parts:
+            if q.kind == "multiselect":
+                choices = members(q)
+                grown += [
+                    {**part, name: chosen}
+                    for n in range(len(choices) + 1)
+                    for chosen in itertools.combinations(choices, n)
+                ]
+            elif _asked(q, {**context, **part}):
+                grown += [{**part, name: v} for v in q.values]
+            else:
+                grown.append(part)
+        parts = grown
+    return parts
 
 
 @cache
 def pairwise_configurations() -> tuple[dict[str, Any], ...]:
-    """A pairwise covering array of the relevant, valid answers.
+    """A pairwise covering array of the relevant, valid answers (multiselects as yes/no factors).
 
-    allpairspy builds it with relevance and validity as its filter; because its greedy search can
-    stop before every valid pair is placed, any pair it missed is then covered from the full
-    enumeration, and rows made redundant by that are dropped.
+    Greedy, in the manner of AETG and PICT: every row is the valid configuration covering the most
+    pairs that no earlier row covers, searched over the whole valid space: every configuration of
+    the other questions (``all_configurations`` without the multiselect group) times every subset
+    of the multiselect's choices with the questions that depend on it. The first rows are the
+    defaults, then the best row with no regime and the best with all of them (extremes worth a
+    full check of their own); rows the others make redundant are dropped at the end. numpy does the
+    counting: a row's new pairs are ``x·M·x / 2`` for its 0/1 factor vector ``x`` and the 0/1
+    matrix ``M`` of the pairs still missing.
+
+    This needs the other questions' relevance and validity not to read the multiselect group
+    (true of copier.yml; ``tests/test_matrix.py`` checks every row with ``is_valid``).
     """
-    qs = matrix_questions()
-    names = [q.name for q in qs]
-    rows: list[dict[str, Any]] = []
-    for row in AllPairs([list(_candidates(q)) for q in qs], filter_func=_row_ok):
-        config = {n: v for n, v in zip(names, row, strict=True) if v is not NOT_ASKED}
-        if config not in rows:
-            rows.append(config)
-    return tuple(_prune(_complete(rows, all_configurations(), valid_pairs()), valid_pairs()))
+    group = _group_names()
+    if any(set(q.when_vars) & set(group) for q in matrix_questions() if q.name not in group):
+        raise RuntimeError(f"a question outside {group} is asked depending on them")
+    bases: dict[tuple[tuple[str, Any], ...], int] = {}
+    for config in all_configurations():
+        bases.setdefault(tuple((k, v) for k, v in config.items() if k not in group), len(bases))
+    base_configs = [dict(b) for b in bases]
+    parts = _group_parts()
 
+    base_held, part_held = [factors(c) for c in base_configs], [factors(p) for p in parts]
+    index = _factor_index(base_held + part_held)
+    base_x, part_x = _factor_vectors(base_held, index), _factor_vectors(part_held, index)
+    wanted = np.zeros((len(index), len(index)), dtype=np.int64)
+    for a, b in valid_pairs():
+        wanted[index[a], index[b]] = wanted[index[b], index[a]] = 1
+    missing = wanted.copy()
+    chosen: list[tuple[int, int]] = []
 
-def _prune(rows: list[dict[str, Any]], wanted: frozenset[Any]) -> list[dict[str, Any]]:
-    """Drop rows whose pairs the other rows already cover (fewest pairs first)."""
-    rows = list(rows)
-    for row in sorted(rows, key=lambda r: len(set(pairs_of(r)))):
-        others = {p for r in rows if r is not row for p in pairs_of(r)}
-        if wanted <= others:
-            rows.remove(row)
-    return rows
+    def take(i: int, j: int) -> None:
+        chosen.append((i, j))
+        f = np.flatnonzero(base_x[i] + part_x[j])
+        missing[np.ix_(f, f)] = 0
+
+    def best(allowed: np.ndarray) -> tuple[int, int]:
+        base_m, part_m = base_x @ missing, part_x @ missing
+        gain = (
+            (base_m * base_x).sum(axis=1)[:, None] // 2
+            + base_m @ part_x.T
+            + (part_m * part_x).sum(axis=1)[None, :] // 2
+        )
+        gain[:, ~allowed] = -1
+        # ties go to the row nearest to the defaults (fewer rare, costly answers in filler rows)
+        score = gain * (len(index) + 1) - base_far[:, None] - part_far[None, :]
+        i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+        return int(i), int(j)
+
+    defaults = default_configuration()
+    base_default = {k: v for k, v in defaults.items() if k not in group}
+    part_default = {k: v for k, v in defaults.items() if k in group}
+    base_far = np.array([_distance(b, base_default) for b in base_configs])
+    part_far = np.array([_distance(p, part_default) for p in parts])
+    take(bases[tuple(base_default.items())], parts.index(part_default))
+    multiselect = group[0]
+    sizes = np.array([len(p[multiselect]) for p in parts])
+    for size in (0, sizes.max()):
+        take(*best(sizes == size))
+    while missing.any():
+        take(*best(np.ones(len(parts), dtype=bool)))
+
+    # Drop the rows (never the first three) whose every pair another row covers too.
+    counts = np.zeros_like(wanted)
+    held = {row: np.flatnonzero(base_x[row[0]] + part_x[row[1]]) for row in chosen}
+    for f in held.values():
+        counts[np.ix_(f, f)] += 1
+    for row in sorted(chosen[3:], key=lambda r: len(held[r])):
+        f = held[row]
+        if np.all(counts[np.ix_(f, f)] * wanted[np.ix_(f, f)] != 1):
+            counts[np.ix_(f, f)] -= 1
+            chosen.remove(row)
+    return tuple(normalize({**base_configs[i], **parts[j]}) for i, j in chosen)
 
 
 def _distance(config: Mapping[str, Any], defaults: Mapping[str, Any]) -> int:

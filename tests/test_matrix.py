@@ -177,9 +177,16 @@ def test_pairwise_rows_are_valid_normalized_and_distinct() -> None:
 
 def test_pairwise_set_has_every_value_of_every_question() -> None:
     rows = pairwise_configurations()
+    assert rows[0] == default_configuration()
     for q in matrix_questions():
         seen = {row[q.name] for row in rows if q.name in row}
-        assert seen == set(q.values), q.name
+        if q.kind == "multiselect":
+            # every choice in and out, and the extremes: no choice, every choice
+            for choice in matrix.members(q):
+                assert {choice in answer for answer in seen} == {True, False}, (q.name, choice)
+            assert {(), matrix.members(q)} <= seen, q.name
+        else:
+            assert seen == set(q.values), q.name
 
 
 def test_pairwise_set_covers_every_valid_pair() -> None:
@@ -200,6 +207,32 @@ def test_invalid_pairs_really_are_invalid() -> None:
     assert (("model_source", "self_hosted"), ("hosting", "serverless")) not in pairs
     assert (("use_case", "tabular_ml"), ("hosting", "serverless")) in pairs
     assert (("use_case", "tabular_ml"), ("llm_provider", "openai")) not in pairs  # irrelevant
+    # a multiselect is a yes/no factor per choice: every two regimes meet in all four ways ...
+    for gdpr in (True, False):
+        for dora in (True, False):
+            assert (("compliance:gdpr", gdpr), ("compliance:dora", dora)) in pairs
+    # ... but the AI Act risk class is only asked with the AI Act chosen
+    assert (("compliance:eu_ai_act", True), ("ai_act_risk", "high")) in pairs
+    assert (("compliance:eu_ai_act", False), ("ai_act_risk", "high")) not in pairs
+    assert (("compliance:gdpr", False), ("ai_act_risk", "high")) in pairs
+
+
+def test_pairwise_set_is_near_the_smallest_possible() -> None:
+    """Each row holds one value of each question: two questions with a and b values that can all
+    meet need a*b rows. The greedy search stays within a few rows of the largest such bound summed
+    over the answers that exclude each other (a provider, a runtime, no LLM at all)."""
+    rows = pairwise_configurations()
+
+    def meeting(a: str, b: str) -> set[Any]:
+        return {p for p in valid_pairs() if {p[0][0], p[1][0]} == {a, b}}
+
+    tabular = {p for p in meeting("use_case", "cloud") if ("use_case", "tabular_ml") in p}
+    bound = (
+        len(meeting("llm_provider", "cloud"))  # rows with an API provider
+        + len(meeting("self_hosted_runtime", "cloud"))  # rows with a self-hosted runtime
+        + len(tabular)  # rows without an LLM
+    )
+    assert bound <= len(rows) <= bound + 15, (bound, len(rows))
 
 
 def test_one_value_set_has_every_value_near_the_defaults() -> None:
