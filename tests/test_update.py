@@ -1,9 +1,10 @@
 """`copier update` from every recorded release to HEAD keeps a team's edits and loses nothing.
 
-For each release in releases.txt and each answer set: render the project at that release, commit
-it, make the edits a team makes (code in the package, a README section, a deleted optional doc,
-a new module), then `copier update` to HEAD while changing a KPI answer. `copier update` exits 0
-even when it leaves conflicts, so the test looks at the files and at `git status` itself.
+Every answer set from the latest release, and each older release in releases.txt with one answer
+set in turn (``update_cases``): render the project at that release, commit it, make the edits a
+team makes (code in the package, a README section, a deleted optional doc, a new module), then
+`copier update` to HEAD while changing a KPI answer. `copier update` exits 0 even when it leaves
+conflicts, so the test looks at the files and at `git status` itself.
 """
 
 from __future__ import annotations
@@ -105,11 +106,35 @@ def _team_edits(project: Path) -> None:
     _git(project, "commit", "-q", "-m", "team edits")
 
 
+def update_cases(tags: list[str], names: list[str]) -> list[tuple[str, str]]:
+    """Which (release, answer set) updates to run: every answer set from the latest release (the
+    update most teams make), and each older release with one answer set, in turn, so that every
+    release and every answer set is updated from. All releases times all answer sets would grow
+    the suite by a whole answer set of renders with every release for little more coverage: the
+    files an older release differs in are the same whatever the answers."""
+    if not tags:
+        return []
+    *older, latest = tags
+    cases = [(latest, name) for name in names]
+    cases += [(tag, names[i % len(names)]) for i, tag in enumerate(reversed(older))]
+    return cases
+
+
 CASES = [
     pytest.param(tag, name, id=f"{tag}-{name}")
-    for tag, _ in recorded_releases()
-    for name in ANSWER_SETS
+    for tag, name in update_cases([tag for tag, _ in recorded_releases()], list(ANSWER_SETS))
 ]
+
+
+def test_update_cases_cover_every_release_and_answer_set() -> None:
+    tags = [f"v0.{i}.0" for i in range(1, 6)]
+    cases = update_cases(tags, ["a", "b", "c"])
+    assert {tag for tag, _ in cases} == set(tags)
+    assert {(tags[-1], name) for name in "abc"} <= set(cases)
+    assert {name for tag, name in cases if tag != tags[-1]} == {"a", "b", "c"}
+    assert len(cases) == 3 + 4
+    assert update_cases(tags[:1], ["a", "b"]) == [("v0.1.0", "a"), ("v0.1.0", "b")]
+    assert update_cases([], ["a"]) == []
 
 
 @pytest.fixture(scope="module")
