@@ -33,9 +33,9 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # One line per upstream HTTP call from httpx adds nothing to the audit trail and the metrics.
-    for noisy in ("uvicorn.access", "httpx", "httpx2", "httpcore", "presidio-analyzer"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     # Audit records on standard output (AUDIT_STDOUT) are evidence, not chatter: whatever the
     # level, they are written.
     logging.getLogger("audit.record").setLevel(logging.INFO)
+    # One line per upstream HTTP call from httpx adds nothing to the audit trail and the metrics.
+    for noisy in ("uvicorn.access", "httpx", "httpx2", "httpcore", "presidio-analyzer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
