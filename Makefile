@@ -2,6 +2,12 @@
 UV ?= uv
 PYTEST_WORKERS ?= 2
 
+# Some machines (CI images among them) set PYTHONDONTWRITEBYTECODE: then no Python process keeps
+# the bytecode it compiles, and every generated project's test run, checkov, DVC and Airflow start
+# recompile thousands of library modules from source. Measured on a default project: its pytest
+# collection 19.7 s -> 7.1 s, a checkov start 7.3 s -> 4.6 s. The caches written are git-ignored.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: help install test test-fast lint format render release docs bench bench-governance
 
 help: ## List the targets
