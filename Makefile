@@ -26,7 +26,7 @@ format: install ## Format the template repository itself
 	$(UV) run ruff check --fix .
 
 test: lint ## The whole suite: profile, questions, rendered projects' own checks, smoke tests, docs site
-	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install ## Everything but the slow rendered-project checks
 	$(UV) run pytest -m "not slow"
