@@ -1,8 +1,9 @@
 """Fixtures shared by the template's tests.
 
-Running: ``uv run pytest -n 2 -m "not slow"`` (about 45 s: profile, questions, matrix, fast
-renders) or ``uv run pytest -n 2`` (about 8 min on 2 cores: also every pairwise project's own
-``make lint typecheck test`` and the live-server smoke tests). ``slow`` = needs the shared env.
+Running: ``uv run pytest -n 2 -m "not slow"`` (a few minutes: profile, questions, matrix, fast
+renders) or ``make test`` (about 51 min on 2 cores: also every pairwise project's own ``make ci``,
+the live-server smoke tests, updates, pipelines; docs/benchmarks.md). ``slow`` = needs the
+shared env.
 
 The shared environment for generated projects
 ---------------------------------------------
